@@ -1,0 +1,151 @@
+"""Dependency-parse helpers: which tokens play which role around a cue word.
+
+The coder asks these questions of every cue: who is the grammatical source (subject, passive agent,
+possessor of a nominal cue, or the subject inherited from a governing clause), who is the target
+(object, the cue's preposition, passive subject), and which words make up an actor's noun phrase.
+Kept apart from the coder so the role logic can be read and tested on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from spacy.tokens import Span, Token
+
+SUBJ = {"nsubj", "csubj"}
+PASS_SUBJ = {"nsubjpass", "csubjpass"}
+OBJ = {"dobj", "obj", "dative", "attr", "oprd"}
+# Children that never belong to the noun phrase naming an actor.
+PHRASE_CUT = {"relcl", "acl", "conj", "cc", "appos", "punct", "advcl", "ccomp", "parataxis"}
+# Left modifiers that do belong to the core of an actor phrase ("US Defense Secretary Lloyd Austin").
+CORE_DEPS = {"compound", "amod", "poss", "det", "nummod", "nmod", "case", "quantmod", "predet"}
+# Clause links through which a subject is shared with the governing verb.
+INHERIT_DEPS = {"xcomp", "conj", "advcl", "acl", "pcomp", "ccomp"}
+
+
+def conjuncts(tok: Token) -> list[Token]:
+    """The token and its coordinated siblings: "Russia and China" -> [Russia, China]."""
+    out = [tok]
+    out.extend(t for t in tok.conjuncts if t.i > tok.i or t not in out)
+    seen: set[int] = set()
+    uniq = []
+    for t in out:
+        if t.i not in seen:
+            seen.add(t.i)
+            uniq.append(t)
+    return uniq
+
+
+def core_phrase(tok: Token) -> Span:
+    """The head noun with its contiguous left modifiers: the compact name of an actor."""
+    allowed: set[int] = set()
+    for c in tok.lefts:
+        if c.dep_ in CORE_DEPS:
+            allowed.update(t.i for t in c.subtree)
+    start = tok.i
+    while start - 1 in allowed:
+        start -= 1
+    return tok.doc[start : tok.i + 1]
+
+
+def full_phrase(tok: Token, max_tokens: int = 14) -> Span:
+    """The head noun with its whole subtree minus clauses and coordinations ("his counterpart in Moscow")."""
+    toks = [tok]
+    stack = [c for c in tok.children if c.dep_ not in PHRASE_CUT]
+    while stack:
+        c = stack.pop()
+        toks.append(c)
+        stack.extend(cc for cc in c.children if cc.dep_ not in PHRASE_CUT)
+    lo = min(t.i for t in toks)
+    hi = max(t.i for t in toks)
+    # Keep the span contiguous and bounded; strip trailing punctuation.
+    if hi - lo + 1 > max_tokens:
+        hi = min(hi, tok.i + max_tokens // 2)
+        lo = max(lo, tok.i - max_tokens // 2)
+    span = tok.doc[lo : hi + 1]
+    while len(span) > 1 and span[-1].is_punct:
+        span = span[:-1]
+    while len(span) > 1 and span[0].is_punct:
+        span = span[1:]
+    return span
+
+
+def appositions(tok: Token) -> list[Token]:
+    return [c for c in tok.children if c.dep_ == "appos"]
+
+
+def subject_of(verb: Token) -> tuple[Token | None, bool]:
+    """The source of a verb: (token, passive?). Climbs through xcomp/conj/advcl to inherit a subject.
+
+    "NATO vowed to support Ukraine": support <-xcomp- vowed -nsubj-> NATO.
+    "The declaration condemned Russia while also calling out China": calling <-advcl- condemned.
+    """
+    cur: Token | None = verb
+    for _ in range(6):
+        if cur is None:
+            break
+        for c in cur.children:
+            if c.dep_ in SUBJ:
+                return c, False
+        for c in cur.children:
+            if c.dep_ == "agent":  # passive "by X"
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        return p, True
+        if cur.dep_ in INHERIT_DEPS and cur.head is not cur:
+            cur = cur.head
+            # a noun governing an infinitive ("their vow to support"): its possessor is the source
+            if cur.pos_ in {"NOUN", "PROPN"}:
+                poss = [c for c in cur.children if c.dep_ == "poss"]
+                if poss:
+                    return poss[0], False
+                if cur.dep_ in OBJ | {"pobj"} and cur.head is not cur:
+                    cur = cur.head
+            continue
+        break
+    return None, False
+
+
+def passive_subject(verb: Token) -> Token | None:
+    for c in verb.children:
+        if c.dep_ in PASS_SUBJ:
+            return c
+    return None
+
+
+def direct_objects(verb: Token) -> list[Token]:
+    return [c for c in verb.children if c.dep_ in OBJ]
+
+
+def prep_objects(head: Token, preps: Iterable[str] | None = None) -> Iterator[tuple[Token, Token]]:
+    """(preposition, object) pairs under a head word, optionally only for the given prepositions."""
+    wanted = {p.lower() for p in preps} if preps else None
+    for c in head.children:
+        if c.dep_ in {"prep", "agent", "dative"} and (wanted is None or c.lower_ in wanted):
+            for p in c.children:
+                if p.dep_ in {"pobj", "pcomp"}:
+                    yield c, p
+
+
+def clause_tokens(verb: Token) -> list[Token]:
+    """The verb's own clause: its subtree minus embedded clauses and coordinated clauses.
+
+    Dates and places are read from here so that "X spoke on June 25, but no call had happened since
+    March 2023" gives each clause its own date.
+    """
+    out = []
+    stack = [verb]
+    while stack:
+        t = stack.pop()
+        out.append(t)
+        for c in t.children:
+            if c.dep_ in {"conj", "ccomp", "relcl", "parataxis"} and t is verb:
+                continue
+            if c.dep_ in {"relcl"}:
+                continue
+            stack.append(c)
+    return sorted(out, key=lambda t: t.i)
+
+
+def text_of(tokens: list[Token]) -> str:
+    return "".join(t.text_with_ws for t in tokens).strip()

@@ -1,0 +1,142 @@
+"""Composes the stages for one article: sentences -> prefilter -> parse -> events -> dates, places.
+
+Speed comes from the prefilter: a sentence is parsed only when the fast scanners find both an
+actor-like mention and a cue word in it; most sentences of news copy have neither. Parsing is batched
+through ``nlp.pipe``. ``code_many`` spreads articles over worker processes, each loading the model and
+the knowledge base once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from detente.records import Article, Event, InputError, Sentence
+
+MAX_SENTENCE_CHARS = 1_000
+
+
+class Coder:
+    """Article -> Events. Loads spaCy, the actor knowledge base and the cue lexicon once."""
+
+    def __init__(self, nlp=None, resolver=None, lexicon=None):
+        from detente.actors import default_resolver
+        from detente.events.coder import EventCoder
+        from detente.events.cues import default_lexicon
+        from detente.geo import country_location, locate
+        from detente.nlp import load_pipeline
+        from detente.time import resolve_date
+
+        self.nlp = nlp or load_pipeline()
+        self.resolver = resolver or default_resolver()
+        self.lexicon = lexicon or default_lexicon()
+        self.events = EventCoder(self.resolver, self.lexicon, date_resolver=resolve_date,
+                                 locator=locate, country_location=country_location)
+        self.stats = {"sentences": 0, "parsed": 0, "events": 0}
+
+    # -- one article --------------------------------------------------------------------------------
+
+    def candidates(self, sentences: list[Sentence]) -> list[Sentence]:
+        """Sentences worth parsing: an actor-like mention and a cue word, and not absurdly long."""
+        out = []
+        for s in sentences:
+            if len(s.text) > MAX_SENTENCE_CHARS:
+                continue
+            if self.lexicon.scan(s.text) and self.resolver.scan(s.text):
+                out.append(s)
+        return out
+
+    def code(self, article: Article) -> list[Event]:
+        return next(iter(self._code_batch([article])))[1]
+
+    def code_sentence_text(self, text: str, date: date | None = None, doc_id: str = "s") -> list[Event]:
+        """One sentence (or short text) as its own document; used by the gold-set evaluation."""
+        return self.code(Article(id=doc_id, text=text, date=date))
+
+    def _code_batch(self, articles: list[Article]) -> Iterator[tuple[Article, list[Event]]]:
+        from detente.events.coder import DocContext
+        from detente.nlp import split_document
+
+        per_article: list[tuple[Article, list[Sentence]]] = []
+        texts: list[str] = []
+        for art in articles:
+            sents = split_document(art)
+            self.stats["sentences"] += len(sents)
+            cands = self.candidates(sents)
+            per_article.append((art, cands))
+            texts.extend(s.text for s in cands)
+        self.stats["parsed"] += len(texts)
+        docs = iter(self.nlp.pipe(texts, batch_size=256)) if texts else iter(())
+        for art, cands in per_article:
+            ctx = DocContext(article=art, anchor=art.date)
+            events: list[Event] = []
+            seen: set[tuple] = set()
+            for s in cands:
+                doc = next(docs)
+                for e in self.events.code(doc[:], s.index, ctx):
+                    k = e.key()
+                    if k in seen:
+                        continue  # the same event told twice in one document is one event
+                    seen.add(k)
+                    events.append(e)
+            self.stats["events"] += len(events)
+            yield art, events
+
+    # -- many articles ------------------------------------------------------------------------------
+
+    def code_many(self, articles: Iterable[Article | InputError], workers: int = 1,
+                  batch: int = 64) -> Iterator[tuple[Article | InputError, list[Event] | InputError]]:
+        """Code a stream of articles (InputErrors pass straight through), in order.
+
+        With ``workers > 1`` the articles are coded in worker processes that each build their own Coder.
+        One article that breaks the coder becomes an InputError; the rest go on.
+        """
+        if workers <= 1:
+            for chunk in _chunks(articles, batch):
+                yield from self._code_chunk(chunk)
+            return
+        ctx = mp.get_context("fork" if os.name == "posix" else "spawn")
+        with ctx.Pool(workers, initializer=_init_worker) as pool:
+            for results in pool.imap(_work, _chunks(articles, batch)):
+                yield from results
+
+    def _code_chunk(self, chunk: list[Article | InputError]):
+        arts = [a for a in chunk if isinstance(a, Article)]
+        coded: dict[int, list[Event] | InputError] = {}
+        try:
+            for art, events in self._code_batch(arts):
+                coded[id(art)] = events
+        except Exception:  # one bad article must not sink the batch: retry one by one
+            for art in arts:
+                try:
+                    coded[id(art)] = self.code(art)
+                except Exception as exc:  # noqa: BLE001 - reported as a named input error
+                    coded[id(art)] = InputError(art.id, "code", f"{type(exc).__name__}: {exc}")
+        for item in chunk:
+            yield (item, item) if isinstance(item, InputError) else (item, coded[id(item)])
+
+
+_WORKER: Coder | None = None
+
+
+def _init_worker() -> None:
+    global _WORKER
+    _WORKER = Coder()
+
+
+def _work(chunk):
+    assert _WORKER is not None
+    return list(_WORKER._code_chunk(chunk))
+
+
+def _chunks(items: Iterable, n: int) -> Iterator[list]:
+    buf: list = []
+    for it in items:
+        buf.append(it)
+        if len(buf) >= n:
+            yield buf
+            buf = []
+    if buf:
+        yield buf
