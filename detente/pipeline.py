@@ -25,28 +25,28 @@ class Coder:
         from detente.actors import default_resolver
         from detente.events.coder import EventCoder
         from detente.events.cues import default_lexicon
+        from detente.events.ontology import default_ontology
         from detente.geo import country_location, locate
         from detente.nlp import load_pipeline
-        from detente.time import resolve_date
+        from detente.time import find_calendar_event, resolve_date
 
         self.nlp = nlp or load_pipeline()
         self.resolver = resolver or default_resolver()
         self.lexicon = lexicon or default_lexicon()
-        self.events = EventCoder(self.resolver, self.lexicon, date_resolver=resolve_date,
-                                 locator=locate, country_location=country_location)
+        self.events = EventCoder(self.resolver, self.lexicon, default_ontology(), date_resolver=resolve_date,
+                                 locator=locate, country_location=country_location,
+                                 find_meeting=find_calendar_event, contexts_for=_contexts_for())
         self.stats = {"sentences": 0, "parsed": 0, "events": 0}
 
     # -- one article --------------------------------------------------------------------------------
 
-    def candidates(self, sentences: list[Sentence]) -> list[Sentence]:
-        """Sentences worth parsing: an actor-like mention and a cue word, and not absurdly long."""
-        out = []
-        for s in sentences:
-            if len(s.text) > MAX_SENTENCE_CHARS:
-                continue
-            if self.lexicon.scan(s.text) and self.resolver.scan(s.text):
-                out.append(s)
-        return out
+    def scan(self, sentence: Sentence) -> tuple[bool, list[tuple[int, int, str]]]:
+        """(worth parsing?, actor-like spans). Worth parsing: an actor-like mention and a cue word (or a
+        speech verb, whose quote may carry an evaluation), and not absurdly long."""
+        spans = self.resolver.scan(sentence.text)
+        if not spans or len(sentence.text) > MAX_SENTENCE_CHARS:
+            return False, spans
+        return self.lexicon.scan(sentence.text), spans
 
     def code(self, article: Article) -> list[Event]:
         return next(iter(self._code_batch([article])))[1]
@@ -59,21 +59,28 @@ class Coder:
         from detente.events.coder import DocContext
         from detente.nlp import split_document
 
-        per_article: list[tuple[Article, list[Sentence]]] = []
+        per_article: list[tuple[Article, list[tuple[Sentence, bool, list]]]] = []
         texts: list[str] = []
         for art in articles:
-            sents = split_document(art)
-            self.stats["sentences"] += len(sents)
-            cands = self.candidates(sents)
-            per_article.append((art, cands))
-            texts.extend(s.text for s in cands)
+            scanned = []
+            for s in split_document(art):
+                parse, spans = self.scan(s)
+                scanned.append((s, parse, spans))
+                if parse:
+                    texts.append(s.text)
+            self.stats["sentences"] += len(scanned)
+            per_article.append((art, scanned))
         self.stats["parsed"] += len(texts)
         docs = iter(self.nlp.pipe(texts, batch_size=256)) if texts else iter(())
-        for art, cands in per_article:
+        for art, scanned in per_article:
             ctx = DocContext(article=art, anchor=art.date)
             events: list[Event] = []
             seen: set[tuple] = set()
-            for s in cands:
+            for s, parse, spans in scanned:
+                # every sentence feeds the memory that pronouns and "the alliance" refer back to
+                ctx.enter_sentence(self._named_actors(s.text, spans, art.date))
+                if not parse:
+                    continue
                 doc = next(docs)
                 for e in self.events.code(doc[:], s.index, ctx):
                     k = e.key()
@@ -83,6 +90,14 @@ class Coder:
                     events.append(e)
             self.stats["events"] += len(events)
             yield art, events
+
+    def _named_actors(self, text: str, spans, when: date | None):
+        out = []
+        for start, end, _ in spans:
+            actor = self.events.resolve_phrase(text[start:end], when)
+            if actor is not None and (actor.country or actor.org):
+                out.append((start, actor))
+        return out
 
     # -- many articles ------------------------------------------------------------------------------
 
@@ -116,6 +131,14 @@ class Coder:
                     coded[id(art)] = InputError(art.id, "code", f"{type(exc).__name__}: {exc}")
         for item in chunk:
             yield (item, item) if isinstance(item, InputError) else (item, coded[id(item)])
+
+
+def _contexts_for():
+    try:
+        from detente.events.contexts import contexts_for
+    except ImportError:  # pragma: no cover - contexts are optional decoration
+        return None
+    return contexts_for
 
 
 _WORKER: Coder | None = None

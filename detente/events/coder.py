@@ -10,6 +10,7 @@ hypothetical events are kept but marked.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,9 +18,16 @@ from spacy.tokens import Span, Token
 
 from detente.data import load_yaml
 from detente.events import phrases as P
+from detente.events.cues import CueMatch, cue_modality, recoded_event
 from detente.records import Actor, Article, Event, Location
 
-MODALITY = load_yaml("coder.yaml")
+ROLES = load_yaml("coder.yaml")
+SPEECH = load_yaml("speech.yaml")
+SPEECH_VERBS = frozenset(SPEECH["speech_verbs"])
+MODE_HINTS = [(h, re.compile(r"\b(?:" + "|".join(re.escape(w) for w in h["words"]) + r")\b"))
+              for h in ROLES["mode_hints"]]
+EVALUATIVE = {etype: (spec.get("mode"), str(spec["cameo"]), frozenset(spec["words"]))
+              for etype, spec in SPEECH["evaluative"].items()}
 
 
 @dataclass
@@ -29,17 +37,30 @@ class DocContext:
     article: Article
     anchor: date | None
     recent: list[Actor] = field(default_factory=list)
+    # actors named in the current sentence, with their character offsets (for "they" after "NATO")
+    here: list[tuple[int, Actor]] = field(default_factory=list)
 
     def remember(self, actor: Actor) -> None:
         if actor.country or actor.org:
             self.recent.append(actor)
-            del self.recent[:-12]
+            del self.recent[:-16]
 
-    def recall(self, kinds: set[str]) -> Actor | None:
-        for actor in reversed(self.recent):
-            if actor.kind in kinds:
-                return actor
+    def recall(self, kinds: list[str], before: int | None = None) -> Actor | None:
+        """The most recent actor of the first kind that has one: this sentence first, then earlier ones."""
+        for kind in kinds:
+            for start, actor in reversed(self.here):
+                if (before is None or start < before) and actor.kind == kind:
+                    return actor
+            for actor in reversed(self.recent):
+                if actor.kind == kind:
+                    return actor
         return None
+
+    def enter_sentence(self, actors: list[tuple[int, Actor]]) -> None:
+        """Move the previous sentence's actors into memory and hold this sentence's."""
+        for _, actor in self.here:
+            self.remember(actor)
+        self.here = actors
 
 
 @dataclass
@@ -54,17 +75,22 @@ class Role:
 class EventCoder:
     """Codes the events of one parsed sentence. Needs an actor resolver and a cue lexicon."""
 
-    def __init__(self, resolver, lexicon, date_resolver=None, locator=None, country_location=None):
+    def __init__(self, resolver, lexicon, ontology, date_resolver=None, locator=None, country_location=None,
+                 find_meeting=None, contexts_for=None):
         self.resolver = resolver
         self.lexicon = lexicon
+        self.ontology = ontology
         self.resolve_date = date_resolver
         self.locate = locator
         self.country_location = country_location
+        self.find_meeting = find_meeting
+        self.contexts_for = contexts_for
         self._cache: dict[tuple[str, date | None], Actor | None] = {}
 
     # -- actors -----------------------------------------------------------------------------------
 
-    def _resolve_text(self, text: str, when: date | None) -> Actor | None:
+    def resolve_phrase(self, text: str, when: date | None) -> Actor | None:
+        """The resolver's answer for a phrase, cached (news repeats its actors)."""
         key = (text, when)
         if key not in self._cache:
             if len(self._cache) > 50_000:
@@ -72,33 +98,48 @@ class EventCoder:
             self._cache[key] = self.resolver.resolve(text, when) if text else None
         return self._cache[key]
 
-    def actor_of(self, tok: Token, ctx: DocContext, allow_inside: bool = True) -> Actor | None:
-        """The actor a noun token names: its core phrase, then its full phrase, appositions, anaphora."""
+    def actor_of(self, tok: Token, ctx: DocContext) -> Actor | None:
+        """The actor a noun token names: its core phrase, then its full phrase, appositions, the meeting
+        it names, and last pronouns and generic nouns that refer back ("they", "the alliance")."""
         when = ctx.anchor
         low = tok.lower_
-        if tok.pos_ == "PRON" or low in MODALITY["pronouns"]:
-            kinds = set(MODALITY["pronouns"].get(low, []))
-            return ctx.recall(kinds) if kinds else None
+        if low in ROLES["pronouns"]:
+            return ctx.recall(ROLES["pronouns"][low], before=tok.idx)
+        if tok.pos_ == "PRON":
+            return None
         core = P.core_phrase(tok)
-        actor = self._resolve_text(core.text, when)
-        if actor is None or not (actor.country or actor.org):
+        if tok.lemma_.lower() in ROLES["meeting_words"]:
+            organiser = self._meeting_actor(P.full_phrase(tok).text, when)
+            if organiser is not None:
+                return organiser
+        actor = self.resolve_phrase(core.text, when)
+        if not _placed(actor):
             full = P.full_phrase(tok)
             if len(full) > len(core):
-                better = self._resolve_text(full.text, when)
-                if better is not None and (better.country or better.org or actor is None):
+                better = self.resolve_phrase(full.text, when)
+                if better is not None and (_placed(better) or actor is None):
                     actor = better
-        if actor is None or not (actor.country or actor.org):
+        if not _placed(actor):
             for ap in P.appositions(tok):
-                better = self._resolve_text(P.full_phrase(ap).text, when)
-                if better is not None and (better.country or better.org):
+                better = self.resolve_phrase(P.full_phrase(ap).text, when)
+                if _placed(better):
                     actor = better
                     break
-        if actor is None and tok.lemma_.lower() in MODALITY["anaphora"]:
-            actor = ctx.recall(set(MODALITY["anaphora"][tok.lemma_.lower()]))
-        if actor is not None and not (actor.country or actor.org):
-            # A sector without a country ("the spokesman"): keep only if nothing better; it will not
-            # make a dyad, so treat as unresolved for role filling.
+        if not _placed(actor) and tok.lemma_.lower() in ROLES["anaphora"]:
+            actor = ctx.recall(ROLES["anaphora"][tok.lemma_.lower()], before=tok.idx) or actor
+        # A sector without a country or organisation ("the spokesman") cannot make a dyad.
+        return actor if _placed(actor) else None
+
+    def _meeting_actor(self, text: str, when: date | None) -> Actor | None:
+        if self.find_meeting is None:
             return None
+        meeting = self.find_meeting(text, when)
+        if meeting is None or not meeting.org:
+            return None
+        actor = self.resolve_phrase(meeting.org, when)
+        if actor is None:
+            return None
+        actor = Actor(**{**_fields(actor), "text": text, "matched": "meeting"})
         return actor
 
     def actors_of(self, tok: Token | None, ctx: DocContext, how: str) -> list[Role]:
@@ -113,10 +154,10 @@ class EventCoder:
 
     # -- roles ------------------------------------------------------------------------------------
 
-    def sources(self, match, ctx: DocContext) -> list[Role]:
-        v = match.token
-        if v.pos_ in {"NOUN", "PROPN"} and v is getattr(match, "noun", v):
-            # nominal cue without a light verb: "Russia's talks with China", "a call between X and Y"
+    def sources(self, m: CueMatch, ctx: DocContext) -> list[Role]:
+        v = m.token
+        if v.pos_ in {"NOUN", "PROPN"}:
+            # nominal cue without a light verb: "Russia's talks with China"
             poss = [c for c in v.children if c.dep_ == "poss"]
             if poss:
                 return self.actors_of(poss[0], ctx, "poss")
@@ -125,19 +166,17 @@ class EventCoder:
             subj = None
         return self.actors_of(subj, ctx, "agent" if passive else "subj")
 
-    def targets(self, match, ctx: DocContext, src_tokens: set[int]) -> list[Role]:
-        v = match.token
-        entry = match.entry
-        preps = list(getattr(entry, "prep", None) or [])
+    def targets(self, m: CueMatch, ctx: DocContext, src_tokens: set[int]) -> list[Role]:
+        v = m.token
+        preps = list(m.entry.prep)
         cands: list[tuple[Token, str]] = []
-        for prep_tok in getattr(match, "prep_tokens", None) or []:
+        for prep_tok in m.prep_tokens:
             for c in prep_tok.children:
                 if c.dep_ in {"pobj", "pcomp"}:
                     cands.append((c, f"prep:{prep_tok.lower_}"))
-        obj = getattr(match, "obj", None)
-        if obj is not None:
-            # "imposed sanctions on Russia": the object is the cue; the target hangs off it or the verb
-            for p, o in P.prep_objects(obj, preps or MODALITY["target_preps"]):
+        if m.obj is not None and m.obj.i != v.i:
+            # "imposed sanctions on Russia": the object is part of the cue; the target hangs off it
+            for p, o in P.prep_objects(m.obj, preps or ROLES["target_preps"]):
                 cands.append((o, f"obj-prep:{p.lower_}"))
         else:
             for o in P.direct_objects(v):
@@ -148,199 +187,214 @@ class EventCoder:
         if preps:
             for p, o in P.prep_objects(v, preps):
                 cands.append((o, f"prep:{p.lower_}"))
-        for p, o in P.prep_objects(v, MODALITY["target_preps"]):
+        for p, o in P.prep_objects(v, ROLES["target_preps"]):
             cands.append((o, f"prep:{p.lower_}"))
-        if v.pos_ in {"NOUN", "PROPN"} or (match.cue_tokens and match.cue_tokens[-1].pos_ == "NOUN"):
-            noun = match.cue_tokens[-1] if match.cue_tokens else v
-            for p, o in P.prep_objects(noun, MODALITY["target_preps"]):
-                cands.append((o, f"noun-prep:{p.lower_}"))
-        roles: list[Role] = []
-        seen: set[int] = set()
+        for noun in m.cue_tokens:
+            if noun.pos_ == "NOUN" and noun.i != v.i:
+                for p, o in P.prep_objects(noun, ROLES["target_preps"]):
+                    cands.append((o, f"noun-prep:{p.lower_}"))
+        seen: set[int] = set(src_tokens)
         for tok, how in cands:
-            if tok.i in seen or tok.i in src_tokens:
+            if tok.i in seen:
                 continue
+            seen.add(tok.i)
             found = self.actors_of(tok, ctx, how)
             if not found and how in {"dobj", "passive-subj"}:
-                # "condemned Russia's irresponsible rhetoric": the actor is the object's possessor
-                for c in tok.children:
-                    if c.dep_ in {"poss", "compound"}:
-                        found = self.actors_of(c, ctx, how + ":poss")
-                        if found:
-                            break
-                if not found:
-                    for p, o in P.prep_objects(tok, ["of", "against", "on", "to", "with", "in"]):
-                        found = self.actors_of(o, ctx, how + f":{p.lower_}")
-                        if found:
-                            break
-            for r in found:
-                seen.add(r.token.i)
-            seen.add(tok.i)
+                found = self._inner_actor(tok, ctx, how)
+            found = [r for r in found if r.token.i not in src_tokens]
             if found:
-                roles.extend(found)
-                break
-        return roles
+                return found
+        return []
 
-    # -- modality ---------------------------------------------------------------------------------
-
-    def modality(self, match) -> str:
-        v = match.token
-        chain = [v]
-        cur = v
-        while cur.dep_ in {"xcomp", "conj", "aux", "acl"} and cur.head is not cur and len(chain) < 5:
-            cur = cur.head
-            chain.append(cur)
-        for t in chain:
-            for c in t.children:
-                if c.dep_ == "neg" or c.lower_ in MODALITY["negation_words"]:
-                    return "negated"
-                if c.dep_ in {"nsubj", "nsubjpass"}:
-                    if any(d.lower_ in MODALITY["negating_determiners"] and d.dep_ == "det" for d in c.children):
-                        return "negated"
-        for t in chain:
-            for c in t.children:
-                if c.dep_ in {"aux", "auxpass"} and c.lower_ in MODALITY["hypothetical_modals"]:
-                    return "hypothetical"
-                if c.dep_ == "mark" and c.lower_ in MODALITY["hypothetical_marks"]:
-                    return "hypothetical"
-            if t is not v and t.lemma_.lower() in MODALITY["hypothetical_heads"]:
-                return "hypothetical"
-        # an event inside an if/whether clause governed higher up
-        cur = v
-        for _ in range(4):
-            if cur.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in MODALITY["hypothetical_marks"] for c in cur.children):
-                return "hypothetical"
-            if cur.head is cur:
-                break
-            cur = cur.head
-        return "asserted"
-
-    def intent(self, match) -> bool:
-        """Is the cue the content of a promise or plan ("vowed to support", "plans to help")?"""
-        v = match.token
-        cur = v
-        for _ in range(3):
-            if cur.dep_ in {"xcomp", "acl"} and cur.head is not cur:
-                if cur.head.lemma_.lower() in MODALITY["intent_heads"]:
-                    return True
-                cur = cur.head
+    def _inner_actor(self, tok: Token, ctx: DocContext, how: str) -> list[Role]:
+        """"condemned Russia's irresponsible rhetoric": the actor is the object's possessor or complement;
+        coordinated objects ("Russia's rhetoric and the stationing of weapons in Belarus") each count."""
+        roles: list[Role] = []
+        for head in P.conjuncts(tok):
+            for c in head.children:
+                if c.dep_ in {"poss", "compound"}:
+                    roles.extend(self.actors_of(c, ctx, how + ":poss"))
+                    break
             else:
-                break
-        return False
+                for p, o in P.prep_objects(head, ["of", "against", "on", "to", "with"]):
+                    found = self.actors_of(o, ctx, how + f":{p.lower_}")
+                    if found:
+                        roles.extend(found)
+                        break
+        return roles
 
     # -- speech -----------------------------------------------------------------------------------
 
     def speaker(self, tok: Token, ctx: DocContext) -> tuple[Token, Role | None, str | None] | None:
-        """If the cue sits inside reported speech, the speech verb, the speaker as an actor, and the
-        attribution text (an outlet or unresolved speaker)."""
+        """If the cue sits inside reported speech: the speech verb, the speaker as an actor (None when
+        the speaker is an outlet or unknown), and the attribution text."""
         cur = tok
-        for _ in range(5):
+        for _ in range(6):
             if cur.head is cur:
                 return None
-            if cur.dep_ in {"ccomp", "parataxis"} and cur.head.lemma_.lower() in MODALITY["speech_verbs"]:
+            if cur.dep_ in {"ccomp", "parataxis"} and cur.head.lemma_.lower() in SPEECH_VERBS:
                 sv = cur.head
                 subj, _ = P.subject_of(sv)
                 if subj is None:
                     return sv, None, None
                 roles = self.actors_of(subj, ctx, "speaker")
                 text = P.full_phrase(subj).text
-                if roles and roles[0].actor.sector not in MODALITY["attribution_sectors"]:
-                    return sv, roles[0], None
+                if roles and roles[0].actor.sector not in ROLES["attribution_sectors"]:
+                    return sv, roles[0], roles[0].actor.name or text
                 return sv, None, text
             cur = cur.head
         return None
 
+    def speech_events(self, sent: Span, index: int, ctx: DocContext, coded_verbs: set[int]) -> list[Event]:
+        """"<quote about Y>, said X": X's evaluation of Y, read off evaluative words in what X said."""
+        out: list[Event] = []
+        for sv in sent:
+            if sv.lemma_.lower() not in SPEECH_VERBS or sv.pos_ not in {"VERB", "AUX"} or sv.i in coded_verbs:
+                continue
+            subj, _ = P.subject_of(sv)
+            if subj is None:
+                continue
+            speakers = self.actors_of(subj, ctx, "speaker")
+            if not speakers or speakers[0].actor.sector in ROLES["attribution_sectors"]:
+                continue
+            speaker_toks = {t.i for t in subj.subtree}
+            said = [t for c in sv.children if c.dep_ in {"ccomp", "parataxis"} for t in c.subtree]
+            if not said:  # a quote before the verb without a parsed link: the rest of the sentence
+                said = [t for t in sent if t.i not in speaker_toks and t.i != sv.i and t.i < sv.i]
+            etype = self._evaluation(said)
+            if etype is None:
+                continue
+            target = self._speech_target(sv, said, speaker_toks, ctx)
+            if not target:
+                continue
+            mode, cameo = EVALUATIVE[etype][0], EVALUATIVE[etype][1]
+            out.extend(self._emit(sent, index, ctx, speakers[:1], target, etype, mode, cameo,
+                                  f"speech.evaluative.{etype.lower()}", sv, [sv], "asserted", None))
+        return out
+
+    @staticmethod
+    def _evaluation(tokens: list[Token]) -> str | None:
+        """The evaluative type of what was said, if its words lean one way and are not negated."""
+        counts: dict[str, int] = {}
+        for t in tokens:
+            word = t.lower_
+            for etype, (_, _, words) in EVALUATIVE.items():
+                if (word in words or t.lemma_.lower() in words) and not any(c.dep_ == "neg" for c in t.head.children):
+                    counts[etype] = counts.get(etype, 0) + 1
+        if not counts:
+            return None
+        best = max(counts, key=counts.get)
+        return best if list(counts.values()).count(counts[best]) == 1 else None
+
+    def _speech_target(self, sv: Token, said: list[Token], speaker_toks: set[int], ctx: DocContext) -> list[Role]:
+        for p, o in P.prep_objects(sv, ROLES["about_preps"]):
+            found = self.actors_of(o, ctx, f"about:{p.lower_}") or self._inner_actor(o, ctx, f"about:{p.lower_}")
+            if found:
+                return found[:1]
+        for t in said:
+            if t.i in speaker_toks or t.pos_ not in {"PROPN", "NOUN"} or t.dep_ == "compound":
+                continue
+            found = self.actors_of(t, ctx, "quoted")
+            if found:
+                return found[:1]
+        return []
+
     # -- main -------------------------------------------------------------------------------------
 
-    def code(self, sent: Span, index: int, ctx: DocContext, sent_offset: int = 0) -> list[Event]:
-        art = ctx.article
-        matches = self.lexicon.match(sent)
+    def code(self, sent: Span, index: int, ctx: DocContext) -> list[Event]:
         events: list[Event] = []
+        matches = self.lexicon.match(sent)
+        # a speech verb that is itself a cue ("calling out China") is not also read as an evaluation
+        coded_speech: set[int] = {m.token.i for m in matches}
         for m in matches:
             srcs = self.sources(m, ctx)
-            src_idx = {r.token.i for r in srcs}
-            tgts = self.targets(m, ctx, src_idx)
+            tgts = self.targets(m, ctx, {r.token.i for r in srcs})
+            mod = cue_modality(m)
+            etype, mode, cameo = recoded_event(m, mod)
+            rule = m.entry.id + ("+intent" if mod.intent and etype != m.type else "")
             attribution = None
             speech = self.speaker(m.token, ctx)
-            entry = m.entry
-            etype, mode, cameo, rule = entry.type, entry.mode, entry.cameo, entry.id
             if speech is not None:
                 sv, spk, attribution = speech
                 if spk is not None and srcs and not _same_actor(spk.actor, srcs[0].actor):
+                    coded_speech.add(sv.i)
+                    if mod.obligation:
+                        # "Lavrov said Kyiv must withdraw": a demand of the speaker
+                        events.extend(self._emit(sent, index, ctx, [spk], srcs, etype, mode, cameo,
+                                                 f"speech.obligation<{m.entry.id}", sv, [sv], "asserted", None))
+                        continue
                     if m.quad_class in (3, 4):
                         # "Peskov said NATO is moving towards our borders": Peskov accuses NATO.
-                        acc = MODALITY["speech_accuse"]
-                        events.extend(self._emit(sent, index, ctx, [spk], srcs, acc["type"], acc.get("mode"),
-                                                 acc["cameo"], f"speech.accuse<{entry.id}", sv, [sv], "asserted",
-                                                 None, sent_offset))
+                        acc = ROLES["speech_accuse"]
+                        events.extend(self._emit(sent, index, ctx, [spk], srcs, acc["type"], acc["mode"],
+                                                 acc["cameo"], f"speech.accuse<{m.entry.id}", sv, [sv], "asserted", None))
                         continue
-                    attribution = spk.actor.name or spk.actor.text
-            if not srcs or not tgts:
-                # reciprocal: "Russia and China agreed" / "the two sides met"
-                if srcs and not tgts and len(srcs) > 1 and etype in MODALITY["reciprocal_types"]:
-                    for a in srcs:
-                        others = [b for b in srcs if b is not a]
-                        events.extend(self._emit(sent, index, ctx, [a], others, etype, mode, cameo, rule + "+reciprocal",
-                                                 m.token, m.cue_tokens, self.modality(m), attribution, sent_offset))
+                elif spk is not None and not srcs:
+                    srcs = [spk]  # "X said it would ...": the pronoun-less reported act is the speaker's
+            if mode is None:
+                mode, cameo = self._mode_hint(etype, cameo, sent)
+            if srcs and not tgts and len(srcs) > 1 and etype in ROLES["reciprocal_types"]:
+                # reciprocal: "Russia and China agreed" / "Belousov and Austin spoke"
+                for a in srcs:
+                    events.extend(self._emit(sent, index, ctx, [a], [b for b in srcs if b is not a], etype, mode,
+                                             cameo, rule + "+reciprocal", m.token, m.cue_tokens, mod.modality, attribution))
                 continue
-            modality = self.modality(m)
-            if self.intent(m) and etype in MODALITY["intent_cameo"]:
-                cameo = MODALITY["intent_cameo"][etype]
-                rule += "+intent"
-                etype = "AGREE"
-                mode = None
-            events.extend(self._emit(sent, index, ctx, srcs, tgts, etype, mode, cameo, rule, m.token, m.cue_tokens,
-                                     modality, attribution, sent_offset))
-        for e in events:
-            for a in (e.actor, e.recipient):
-                if a is not None:
-                    ctx.remember(a)
+            if srcs and tgts:
+                events.extend(self._emit(sent, index, ctx, srcs, tgts, etype, mode, cameo, rule, m.token,
+                                         m.cue_tokens, mod.modality, attribution))
+        events.extend(self.speech_events(sent, index, ctx, coded_speech))
         return events
 
-    def _emit(self, sent, index, ctx, srcs, tgts, etype, mode, cameo, rule, verb, cue_tokens, modality,
-              attribution, sent_offset) -> list[Event]:
-        from detente.events.ontology import default_ontology
+    @staticmethod
+    def _mode_hint(etype: str, cameo: str, sent: Span) -> tuple[str | None, str]:
+        text = sent.text.lower()
+        for hint, pattern in MODE_HINTS:
+            if hint["type"] == etype and pattern.search(text):
+                return hint["mode"], str(hint["cameo"])
+        return None, cameo
 
-        onto = default_ontology()
-        code = onto.cameo(cameo)
+    def _emit(self, sent: Span, index: int, ctx: DocContext, srcs: list[Role], tgts: list[Role], etype: str,
+              mode: str | None, cameo: str, rule: str, verb: Token, cue_tokens, modality: str,
+              attribution: str | None) -> list[Event]:
+        code = self.ontology.cameo(cameo)
         clause = P.clause_tokens(verb)
-        clause_text = P.text_of(clause)
+        when, source = (ctx.anchor, "publication") if ctx.anchor else (None, "none")
+        if self.resolve_date is not None:
+            when, source = self.resolve_date(P.text_of(clause), ctx.anchor)
+            top = P.governing_clause(verb)
+            if source != "text" and top is not verb:
+                when, source = self.resolve_date(P.text_of(P.clause_tokens(top)), ctx.anchor)
         # Places are read from the clause minus the actors' own phrases: "his counterpart in Moscow"
         # names an actor, not where the event happened.
         in_actors = {t.i for r in srcs + tgts for t in P.full_phrase(r.token)}
-        place_text = P.text_of([t for t in clause if t.i not in in_actors])
-        when, source = (ctx.anchor, "publication" if ctx.anchor else "none")
-        if self.resolve_date is not None:
-            when, source = self.resolve_date(clause_text, ctx.anchor)
+        place_text = P.text_of(P.place_tokens(verb, clause, in_actors))
+        cues = sorted(cue_tokens or [verb], key=lambda t: t.i)
+        start = cues[0].idx - sent.start_char
+        end = cues[-1].idx + len(cues[-1]) - sent.start_char
+        contexts = self.contexts_for(sent.text, etype) if self.contexts_for else []
         out = []
         for s in srcs:
             for t in tgts:
                 if _same_actor(s.actor, t.actor):
                     continue
-                loc = self._location(place_text, s.actor, t.actor, code.quad_class, etype)
-                cues = list(cue_tokens) or [verb]
-                start = min(c.idx for c in cues) - sent.start_char
-                end = max(c.idx + len(c) for c in cues) - sent.start_char
-                conf = 0.55
-                conf += 0.15 if s.how == "subj" else 0.05
-                conf += 0.15 if t.how.startswith(("dobj", "prep", "passive")) else 0.05
-                conf -= 0.15 if "fuzzy" in (s.actor.matched or "") + (t.actor.matched or "") else 0.0
+                conf = 0.5 + (0.2 if s.how == "subj" else 0.1) + (0.2 if t.how.startswith(("dobj", "prep", "passive")) else 0.1)
+                conf -= 0.2 if "fuzzy" in f"{s.actor.matched}{t.actor.matched}" else 0.0
+                conf -= 0.1 if modality != "asserted" else 0.0
                 out.append(Event(
                     doc_id=ctx.article.id, sentence=index, text=sent.text, event=etype, mode=mode,
-                    context=self.lexicon.contexts_for(sent.text, etype) if hasattr(self.lexicon, "contexts_for") else [],
-                    cameo=code.code, goldstein=code.goldstein, quad_class=code.quad_class,
-                    actor=s.actor, recipient=t.actor, date=when, date_source=source, location=loc,
-                    modality=modality, attribution=attribution, confidence=max(0.05, min(conf, 0.99)),
+                    context=contexts, cameo=code.code, goldstein=code.goldstein, quad_class=code.quad_class,
+                    actor=s.actor, recipient=t.actor, date=when, date_source=source,
+                    location=self._location(place_text, s.actor, t.actor, code.quad_class, etype),
+                    modality=modality, attribution=attribution, confidence=round(max(0.05, min(conf, 0.99)), 3),
                     cue=" ".join(c.text for c in cues), cue_span=(start, end), rule=f"{rule}|{s.how}>{t.how}",
                 ))
         return out
 
     def _location(self, place_text: str, src: Actor, tgt: Actor, quad: int | None, etype: str) -> Location | None:
         loc = self.locate(place_text) if self.locate else None
-        if loc is not None:
+        if loc is not None or self.country_location is None:
             return loc
-        if self.country_location is None:
-            return None
-        if quad == 4 or etype in MODALITY["domestic_location_types"]:
+        if quad == 4 or etype in ROLES["domestic_location_types"]:
             iso = tgt.country or src.country
             return self.country_location(iso) if iso else None
         if src.country and src.country == tgt.country:
@@ -348,7 +402,15 @@ class EventCoder:
         return None
 
 
+def _placed(actor: Actor | None) -> bool:
+    return actor is not None and bool(actor.country or actor.org)
+
+
+def _fields(actor: Actor) -> dict:
+    return {f: getattr(actor, f) for f in actor.__slots__}
+
+
 def _same_actor(a: Actor, b: Actor) -> bool:
     if a.name and b.name and a.name == b.name:
         return True
-    return (a.country, a.org, a.sector) == (b.country, b.org, b.sector) and a.kind == b.kind and a.kind != "person"
+    return (a.country, a.org, a.sector) == (b.country, b.org, b.sector) and a.kind != "person" and b.kind != "person"

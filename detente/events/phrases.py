@@ -149,3 +149,25 @@ def clause_tokens(verb: Token) -> list[Token]:
 
 def text_of(tokens: list[Token]) -> str:
     return "".join(t.text_with_ws for t in tokens).strip()
+
+
+def governing_clause(verb: Token) -> Token:
+    """The verb whose clause dates a cue: "renewed their vow [to support] Ukraine" is dated by
+    "renewed" and its "when the leaders gathered at the summit"; a reported clause keeps its own."""
+    cur = verb
+    for _ in range(6):
+        if cur.dep_ in {"xcomp", "acl", "dobj", "pobj", "prep", "advcl", "pcomp"} and cur.head is not cur:
+            cur = cur.head
+        else:
+            break
+    return cur
+
+
+def place_tokens(verb: Token, clause: list[Token], actor_tokens: set[int]) -> list[Token]:
+    """Clause tokens that may name where the event happened: not the actors' phrases nor the
+    participants' and objects' noun phrases ("condemned the stationing of weapons in Belarus")."""
+    skip = set(actor_tokens)
+    for c in verb.children:
+        if c.dep_ in SUBJ | PASS_SUBJ | OBJ:
+            skip.update(t.i for t in c.subtree)
+    return [t for t in clause if t.i not in skip]

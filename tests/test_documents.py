@@ -1,0 +1,145 @@
+"""Document splitting (rule-based, no spaCy) and the spaCy pipeline loader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from detente.nlp import is_boilerplate, sentence_spans, split_document
+from detente.nlp.documents import MAX_SENTENCE_CHARS
+from detente.records import Article
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def slideshow() -> Article:
+    return Article("baltic", (FIXTURES / "slideshow_article.txt").read_text(encoding="utf-8"))
+
+
+def test_offsets_point_into_the_article(slideshow: Article) -> None:
+    for s in split_document(slideshow):
+        raw = slideshow.text[s.start : s.end]
+        assert len(raw) == len(s.text)
+        assert " ".join(raw.split()) == " ".join(s.text.split())
+        assert "\n" not in s.text
+
+
+def test_indices_are_consecutive_and_doc_id_set(slideshow: Article) -> None:
+    sents = split_document(slideshow)
+    assert [s.index for s in sents] == list(range(len(sents)))
+    assert {s.doc_id for s in sents} == {"baltic"}
+
+
+def test_slide_titles_listed_twice_are_kept_once(slideshow: Article) -> None:
+    texts = [s.text for s in split_document(slideshow)]
+    assert texts.count("Ministers arrive in Tallinn") == 1
+    assert texts.count("A new drone coalition") == 1
+    # the first occurrence (the list at the top) is the one kept
+    assert texts.index("A new drone coalition") < texts.index("Finland joins the exercise")
+
+
+def test_page_furniture_dropped(slideshow: Article) -> None:
+    joined = " ".join(s.text for s in split_document(slideshow))
+    for furniture in ("Never miss a story", "Click here", "More for you", "Share", "Read more", "cookies", "Sign up"):
+        assert furniture not in joined
+
+
+def test_abbreviations_and_quotes(slideshow: Article) -> None:
+    texts = [s.text for s in split_document(slideshow)]
+    assert 'Gen. Martin Herem, the Estonian commander, told reporters the plan "is long overdue."' in texts
+    assert "He said the U.S. would be consulted." in texts
+    assert any(t.startswith("Lithuania's minister said") and "Mr. Pevkur's ministry" in t for t in texts)
+    assert "Officials from St. Petersburg were not invited." in texts
+
+
+def test_headlines_are_their_own_sentences(slideshow: Article) -> None:
+    texts = [s.text for s in split_document(slideshow)]
+    assert texts[0] == "Ten things to know about the Baltic defence talks"
+    assert "Finland joins the exercise" in texts
+
+
+def test_hard_wrapped_lines_are_joined(slideshow: Article) -> None:
+    texts = [s.text for s in split_document(slideshow)]
+    wrapped = [t for t in texts if t.startswith("Finland sent two warships")]
+    assert len(wrapped) == 1 and wrapped[0].endswith("and sailed east.")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("The U.S. said no. He left.", ["The U.S. said no.", "He left."]),
+        ("They met at No. 10 Downing Street. Talks ended.", ["They met at No. 10 Downing Street.", "Talks ended."]),
+        ("George W. Bush met Jan. 6 rioters' critics. Nothing followed.", ["George W. Bush met Jan. 6 rioters' critics.", "Nothing followed."]),
+        ("Talks began at 3 p.m. The minister left at 5 p.m. on Friday.", ["Talks began at 3 p.m.", "The minister left at 5 p.m. on Friday."]),
+        ('"We are ready," he said. "Are you?" she asked!', ['"We are ready," he said.', '"Are you?" she asked!']),
+        ("Is it over? Yes. It is.", ["Is it over?", "Yes.", "It is."]),
+    ],
+)
+def test_sentence_boundaries(text: str, expected: list[str]) -> None:
+    assert [s.text for s in split_document(Article("t", text))] == expected
+
+
+def test_long_runs_are_split_or_dropped() -> None:
+    clause = "the delegation from Kenya discussed border post {} with officials from Somalia"
+    run_on = "; ".join(clause.format(i) for i in range(40)) + "."
+    table = " | ".join(["12.4", "33.1", "0.7", "19.9"] * 200)
+    text = f"Intro sentence.\n\n{run_on}\n\n{table}\n\nLast sentence."
+    sents = split_document(Article("long", text))
+    assert all(len(s.text) <= MAX_SENTENCE_CHARS for s in sents)
+    assert sents[0].text == "Intro sentence." and sents[-1].text == "Last sentence."
+    assert not any("|" in s.text for s in sents)  # the number table is dropped
+    assert sum(s.text.count("Kenya") for s in sents) == 40  # the run-on text is kept, in pieces
+    for s in sents:
+        assert text[s.start : s.end] == s.text
+
+
+def test_boilerplate_patterns_do_not_eat_news() -> None:
+    assert is_boilerplate("Click here to follow our WhatsApp channel")
+    assert is_boilerplate("Share this article")
+    assert is_boilerplate("Never miss a story: sign up for the newsletter")
+    assert not is_boilerplate("Russia said it would share intelligence with China.")
+    assert not is_boilerplate("Read the statement, the ministry told reporters in Kyiv on Monday.")
+    assert not is_boilerplate("NATO leaders signed up to a new spending target of 5 percent of GDP.")
+
+
+def test_sentence_spans_and_empty_text() -> None:
+    assert split_document(Article("e", "")) == []
+    assert split_document(Article("e", " \n\n \t ")) == []
+    assert sentence_spans("One. Two.") == [(0, 4), (5, 9)]
+
+
+def test_split_is_fast(slideshow: Article) -> None:
+    import time
+
+    big = Article("big", "\n\n".join([slideshow.text] * 50))
+    t0 = time.perf_counter()
+    for _ in range(5):
+        split_document(big)
+    per_sentence = (time.perf_counter() - t0) / (5 * 50 * 12)
+    assert per_sentence < 1e-4  # well over 10,000 sentences/s
+
+
+# ---------------------------------------------------------------- spaCy pipeline
+
+
+def test_pipeline_loads_without_ner_and_is_cached() -> None:
+    from detente.nlp import load_pipeline
+
+    nlp = load_pipeline()
+    assert nlp is load_pipeline()
+    assert "ner" not in nlp.pipe_names
+    for needed in ("tagger", "parser", "lemmatizer", "attribute_ruler"):
+        assert needed in nlp.pipe_names
+    doc = nlp("Russia's defence minister called his American counterpart.")
+    assert any(t.dep_ == "nsubj" and t.text == "minister" for t in doc)
+    assert [t.lemma_ for t in doc if t.text == "called"] == ["call"]
+
+
+def test_missing_model_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    from detente.nlp.model import ModelNotInstalled, model_name
+
+    monkeypatch.setenv("DETENTE_SPACY_MODEL", "no_such_pipeline_xyz")
+    with pytest.raises(ModelNotInstalled, match="no-such-pipeline-xyz"):
+        model_name()
