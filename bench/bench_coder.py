@@ -33,14 +33,34 @@ def _mib(kib: int) -> float:
     return kib / 1024  # ru_maxrss is in KiB on Linux
 
 
-def measure(n_articles: int, workers: int, seed: int) -> dict:
+def read_jsonl(path: Path, limit: int) -> list:
+    """Articles from a JSONL file of ``{"id", "text", "date"?, "title"?}`` records (first ``limit``)."""
+    from datetime import date
+
+    from detente.records import Article
+
+    out = []
+    with path.open(encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            if len(out) >= limit:
+                break
+            if line.strip():
+                rec = json.loads(line)
+                day = date.fromisoformat(rec["date"][:10]) if rec.get("date") else None
+                out.append(Article(id=str(rec.get("id", i)), text=rec["text"], date=day,
+                                   title=rec.get("title")))
+    return out
+
+
+def measure(n_articles: int, workers: int, seed: int, source: Path | None = None) -> dict:
     """One configuration, in this process; returns the figures as a dict."""
     from bench.corpus import generate
     from detente.nlp import split_document
     from detente.pipeline import Coder
     from detente.records import InputError
 
-    articles = generate(n_articles, seed=seed)
+    articles = read_jsonl(source, n_articles) if source else generate(n_articles, seed=seed)
+    n_articles = len(articles)
     warm = generate(5, seed=seed + 1)
     n_sentences = sum(len(split_document(a)) for a in articles)
     t0 = time.perf_counter()
@@ -70,19 +90,22 @@ def measure(n_articles: int, workers: int, seed: int) -> dict:
     }
 
 
-def _run_child(n_articles: int, workers: int, seed: int) -> dict:
+def _run_child(n_articles: int, workers: int, seed: int, source: Path | None) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--articles", str(n_articles),
            "--workers", str(workers), "--seed", str(seed), "--child"]
+    if source:
+        cmd += ["--input", str(source.resolve())]
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if out.returncode != 0:
         raise SystemExit(f"bench run with {workers} worker(s) failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def to_markdown(rows: list[dict]) -> str:
+def to_markdown(rows: list[dict], source: Path | None = None) -> str:
+    corpus = f"articles from {source}" if source else "bench/corpus.py (seeded synthetic wire copy)"
     lines = [
         f"Machine: {platform.machine()}, {_cpus()} CPUs, Python {platform.python_version()}; "
-        f"corpus: bench/corpus.py (seeded synthetic wire copy).",
+        f"corpus: {corpus}.",
         "",
         "| processes | articles | sentences | events | parsed share | sentences/s | articles/s "
         "| events/s | peak RSS per worker (MiB) | model load (s) |",
@@ -102,13 +125,21 @@ def to_markdown(rows: list[dict]) -> str:
         f"({'met' if best >= TARGET_SENTENCES_PER_S else 'NOT met'}); "
         f"target <= {TARGET_MIB_PER_WORKER} MiB per worker: worst {worst_mem:,.0f} MiB "
         f"({'met' if worst_mem <= TARGET_MIB_PER_WORKER else 'NOT met'}).",
-        "Timings exclude model loading and a 5-article warm-up; with 2 processes the workers are forked "
-        "from a parent that has loaded the model, so per-worker RSS counts shared pages too (an upper "
-        "bound).",
+        "Timings exclude the parent's model loading and a 5-article warm-up. With 2 processes the "
+        "timed pass includes starting the pool (each worker builds its own Coder), so use enough "
+        "articles for that to be small; workers are forked from a parent that has loaded the model, "
+        "so per-worker RSS counts shared pages too (an upper bound). The load average at the end of "
+        f"the run was {_load()}: other processes on the machine slow every figure down.",
     ]
     if any(r.get("errors") for r in rows):
         lines.append(f"Input errors during the run: {sum(r['errors'] for r in rows)}.")
     return "\n".join(lines)
+
+
+def _load() -> str:
+    import os
+
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
 
 
 def _cpus() -> int:
@@ -122,15 +153,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--articles", type=int, default=300)
     ap.add_argument("--workers", type=int, default=None, help="one configuration only (default: 1 and 2)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--input", type=Path, default=None,
+                    help="JSONL articles {id, text, date?} to use instead of the synthetic corpus")
     ap.add_argument("--json", action="store_true", help="print raw figures as JSON")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        print(json.dumps(measure(args.articles, args.workers or 1, args.seed)))
+        print(json.dumps(measure(args.articles, args.workers or 1, args.seed, args.input)))
         return 0
     configs = [args.workers] if args.workers else [1, 2]
-    rows = [_run_child(args.articles, w, args.seed) for w in configs]
-    print(json.dumps(rows, indent=2) if args.json else to_markdown(rows))
+    rows = [_run_child(args.articles, w, args.seed, args.input) for w in configs]
+    print(json.dumps(rows, indent=2) if args.json else to_markdown(rows, args.input))
     return 0
 
 

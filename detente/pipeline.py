@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 
@@ -67,7 +68,7 @@ class Coder:
                 parse, spans = self.scan(s)
                 scanned.append((s, parse, spans))
                 if parse:
-                    texts.append(s.text)
+                    texts.append(parse_form(s.text, spans))
             self.stats["sentences"] += len(scanned)
             per_article.append((art, scanned))
         self.stats["parsed"] += len(texts)
@@ -131,6 +132,30 @@ class Coder:
                     coded[id(art)] = InputError(art.id, "code", f"{type(exc).__name__}: {exc}")
         for item in chunk:
             yield (item, item) if isinstance(item, InputError) else (item, coded[id(item)])
+
+
+def parse_form(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """The text the parser sees: a Title Case headline ("Bulgaria Government Rejects Request") is put
+    in sentence case, except the first word and the actor names found by the scanner, because the
+    small English pipeline tags every capitalised word as a proper noun and finds no verb. Same
+    length as ``text``, so character offsets still hold."""
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    caps = sum(1 for a, b in words if text[a].isupper())
+    if len(words) < 3 or caps < 0.6 * len(words):
+        return text
+    keep = [False] * len(text)
+    for a, b, _ in spans:
+        for i in range(a, min(b, len(text))):
+            keep[i] = True
+    chars = list(text)
+    for n, (a, b) in enumerate(words):
+        if n == 0 or keep[a] or text[a:b].isupper():
+            continue  # first word, actor names and acronyms keep their case
+        chars[a] = chars[a].lower()
+    return "".join(chars)
+
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
 def _contexts_for():

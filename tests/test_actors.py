@@ -10,9 +10,11 @@ import pytest
 
 from detente.actors import ActorResolver, KnowledgeBase, default_resolver
 from detente.data import load_yaml
+from tests.conftest import shared_dir
 
 FIXTURE_PEOPLE = Path(__file__).parent / "fixtures" / "people"
-DEV_CASES = Path(__file__).resolve().parents[2] / "shared" / "eval" / "ngec_actor_cases_dev.jsonl"
+_SHARED = shared_dir()
+DEV_CASES = (_SHARED / "eval" / "ngec_actor_cases_dev.jsonl") if _SHARED else Path("/nonexistent")
 
 
 @pytest.fixture(scope="module")
@@ -245,8 +247,8 @@ def test_ngec_dev_cases_accuracy() -> None:
 
     report = score(DEV_CASES, default_resolver())
     assert report["cases"] > 200
-    assert report["country_accuracy"] >= 0.88
-    assert report["sector_accuracy"] >= 0.85
+    assert report["country"] >= 0.88
+    assert report["sector"] >= 0.88
 
 
 # ---------------------------------------------------------------- phrase structure
@@ -267,7 +269,7 @@ def test_phrase_structure(resolver: ActorResolver, text: str, country: str, sect
     assert (actor.country, actor.sector, actor.kind) == (country, sector, kind)
 
 
-@pytest.mark.parametrize("text", ["the war in Ukraine", "the capital of Ukraine", "talks with Russia", "Jordan Bardella", "Fiona Hill"])
+@pytest.mark.parametrize("text", ["the war in Ukraine", "the capital of Ukraine", "talks with Russia", "Jordan Bardella", "Leon Bobb"])
 def test_phrases_about_a_state_are_not_the_state(resolver: ActorResolver, text: str) -> None:
     assert resolver.resolve(text) is None
 
@@ -276,3 +278,30 @@ def test_title_picks_the_term_without_a_date(resolver: ActorResolver) -> None:
     # Rubio's latest office is Secretary of State; "Senator" points at the Senate term
     assert resolver.resolve("Secretary of State Marco Rubio").office == "United States Secretary of State"
     assert resolver.resolve("Senator Marco Rubio").office == "United States Senator from Florida"
+
+
+@pytest.mark.parametrize(
+    "text, country, sector",
+    [
+        ("Latin American leaders", None, "GOV"),  # not "American" (USA)
+        ("European leaders", None, "GOV"),
+        ("South Lebanon", "LBN", None),  # compass words are not unknown names
+        ("West Darfur State", "SDN", "CVL"),
+        ("Lt. Gen. Prosper Avril", None, "MIL"),  # abbreviated ranks
+        ("Ethnic Albanians in south Serbia", "ALB", None),
+        ("King Hassan of Morocco", "MAR", "GOV"),  # "Hassan" is several known people: keep the state
+        ("President Bush", "USA", "GOV"),  # two presidents Bush, one country
+        ("Ugandan opposition candidates", "UGA", "OPP"),
+        ("Syrian officers", "SYR", "MIL"),
+    ],
+)
+def test_more_phrases(resolver: ActorResolver, text: str, country: str | None, sector: str | None) -> None:
+    actor = resolver.resolve(text)
+    assert actor is not None
+    assert (actor.country, actor.sector) == (country, sector)
+
+
+def test_scan_finds_known_surnames_but_not_after_the(resolver: ActorResolver) -> None:
+    found = [s[2] for s in resolver.scan("Austin last spoke with his counterpart in Moscow, Shoigu said.")]
+    assert found[:1] == ["Austin"] and "Shoigu" in found and "Moscow" in found
+    assert resolver.resolve("The Hill") is None  # an outlet, not a Mr Hill

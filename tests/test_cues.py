@@ -227,3 +227,37 @@ def test_contexts() -> None:
     assert contexts_for("The minister met his counterpart.", []) == ["executive"]
     assert "election" not in contexts_for("Warplanes continued their bombing campaign.")
     assert "natural_resource" not in contexts_for("The prime minister resigned.")
+
+
+def test_yaml_boolean_words_are_refused(tmp_path, monkeypatch) -> None:
+    import detente.data as data
+
+    (tmp_path / "cues").mkdir()
+    (tmp_path / "cues" / "request.yaml").write_text("- id: request.x\n  verbs: [call]\n  prep: [on]\n")
+    monkeypatch.setattr(data, "DATA_DIR", tmp_path)
+    data.load_yaml.cache_clear()
+    try:
+        with pytest.raises(CueLexiconError, match=r"request\.x.*quote"):
+            CueLexicon(files=["cues/request.yaml"])
+    finally:
+        data.load_yaml.cache_clear()
+
+
+def test_background_and_month_nouns(nlp, lex) -> None:
+    text = "The governor imposed a curfew after violent protests in the city."
+    assert [m.type for m in lex.match(nlp(text)[:])] == ["COERCE"]
+    assert "PROTEST" in [m.type for m in lex.match(nlp(text)[:], background=True)]
+    assert not lex.match(nlp("The two ministers had not spoken since March 2023.")[:])
+
+
+def test_reduced_relative_and_outer_cue(nlp, lex) -> None:
+    found = cues(nlp, lex, "The prisoners released by Israel returned to Ramallah.")
+    assert found and found[0][:2] == ("RETREAT", "release")
+    assert not cues(nlp, lex, "The report released by the ministry was short.")
+    refusal = cues(nlp, lex, "Turkey has refused to commit to any direct assistance for the war.")
+    assert [c[0] for c in refusal] == ["REJECT"]
+
+
+def test_contexts_ignore_non_context_names() -> None:
+    assert contexts_for("Troops crossed the border.", "ACCUSE") == contexts_for("Troops crossed the border.")
+    assert contexts_for("The talks ended.", "legal")[0] == "legal"

@@ -52,6 +52,9 @@ ANCHOR = date(2024, 7, 16)  # a Tuesday, five days after the NATO summit in Wash
         ("The envoys met on the 12th and again on the 14th.", date(2024, 7, 12), "day"),
         ("The envoys met on the 20th.", date(2024, 6, 20), "day"),  # not yet the 20th: last month's
         ("Russia annexed Crimea in 2014.", date(2014, 1, 1), "year"),
+        ("Police charged protesters in Seoul on Monday, March 26, 2017.", date(2017, 3, 26), "day"),  # apposition
+        ("The Washington Summit Declaration condemned Russia's nuclear rhetoric.", date(2024, 7, 9), "approx"),
+        ("The Vilnius Summit Communique said Ukraine's future is in NATO.", date(2023, 7, 11), "approx"),
         ("Clashes broke out in mid-June near the border.", date(2024, 6, 1), "month"),
     ],
 )
@@ -68,6 +71,7 @@ def test_dates_in_text(text: str, expected: date, precision: str) -> None:
         "No communication had happened since March 2023.",  # a boundary, not the event
         "Troops will stay until December.",
         "The blockade has lasted since 2014.",
+        "Washington Summit attendees flew home.",  # a meeting named, but no date relation
         "",
     ],
 )
@@ -144,3 +148,19 @@ def test_fast_on_sentences_without_dates() -> None:
         resolve_date(s, ANCHOR)
     rate = len(sentences) / (time.perf_counter() - t0)
     assert rate >= 5000, f"{rate:.0f} calls/s"
+
+
+def test_trie_pattern_matches_exactly_its_words() -> None:
+    import re
+
+    from detente.time.trie import trie_pattern
+
+    words = ["g20", "g20 summit", "g2", "nato", "nato summit", "june", "jun", "a", "ab", "abc"]
+    rx = re.compile(rf"(?:{trie_pattern(words)})")
+    for w in words:
+        assert rx.fullmatch(w), w
+    for other in ["g", "g20 summi", "nat", "ju", "abcd", "b", ""]:
+        assert not rx.fullmatch(other), other
+    # longest match first, as a plain alternation sorted by length would do
+    assert rx.match("nato summit in Vilnius").group(0) == "nato summit"
+    assert re.fullmatch(trie_pattern([]), "") is None

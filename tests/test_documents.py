@@ -85,11 +85,12 @@ def test_long_runs_are_split_or_dropped() -> None:
     clause = "the delegation from Kenya discussed border post {} with officials from Somalia"
     run_on = "; ".join(clause.format(i) for i in range(40)) + "."
     table = " | ".join(["12.4", "33.1", "0.7", "19.9"] * 200)
-    text = f"Intro sentence.\n\n{run_on}\n\n{table}\n\nLast sentence."
+    blob = "QmFsdGljIGRlZmVuY2UgdGFsa3M" * 100  # an encoded image or script: letters, no words
+    text = f"Intro sentence.\n\n{run_on}\n\n{table}\n\n{blob}\n\nLast sentence."
     sents = split_document(Article("long", text))
     assert all(len(s.text) <= MAX_SENTENCE_CHARS for s in sents)
     assert sents[0].text == "Intro sentence." and sents[-1].text == "Last sentence."
-    assert not any("|" in s.text for s in sents)  # the number table is dropped
+    assert not any("|" in s.text or "QmFs" in s.text for s in sents)  # table and blob dropped
     assert sum(s.text.count("Kenya") for s in sents) == 40  # the run-on text is kept, in pieces
     for s in sents:
         assert text[s.start : s.end] == s.text
@@ -102,6 +103,28 @@ def test_boilerplate_patterns_do_not_eat_news() -> None:
     assert not is_boilerplate("Russia said it would share intelligence with China.")
     assert not is_boilerplate("Read the statement, the ministry told reporters in Kyiv on Monday.")
     assert not is_boilerplate("NATO leaders signed up to a new spending target of 5 percent of GDP.")
+
+
+@pytest.mark.parametrize(
+    "block, rest",
+    [
+        ("WASHINGTON, July 16 (Detente Wire) - Belousov called Austin.", "Belousov called Austin."),
+        ("KYIV (Reuters) — Ukraine said it shot down 20 drones.", "Ukraine said it shot down 20 drones."),
+        ("UNITED NATIONS, Sept. 20 (Xinhua) -- The council met.", "The council met."),
+        ("NATO - the alliance met.", "NATO - the alliance met."),  # no date or agency: not a dateline
+    ],
+)
+def test_dateline_left_out_of_first_sentence(block: str, rest: str) -> None:
+    sents = split_document(Article("d", f"Headline\n\n{block}"))
+    assert sents[1].text == rest and block.endswith(rest) and sents[1].start == len("Headline\n\n") + len(block) - len(rest)
+
+
+def test_non_prose_lines_dropped() -> None:
+    text = (
+        "Kenya and Somalia reopened their border.\n\nhttps://news.example.org/africa/2024/kenya-somalia-border-reopens\n\n"
+        "May 12, 2016\n\n2.\n\nTalks continue."
+    )
+    assert [s.text for s in split_document(Article("np", text))] == ["Kenya and Somalia reopened their border.", "Talks continue."]
 
 
 def test_sentence_spans_and_empty_text() -> None:

@@ -61,7 +61,9 @@ def test_actor_matches_states_igos_and_nonstate_slots():
     assert not actor_matches(USA, "IGO")
     assert actor_matches(None, "---") and actor_matches(REBELS, "---REB")
     assert not actor_matches(None, "USA") and not actor_matches(USA, "---")
-    assert actor_matches(Actor(text="Oxfam", sector="NGO"), "NGO")
+    oxfam = Actor(text="Oxfam", sector="NGO")
+    assert actor_matches(oxfam, "NGO") and actor_matches(oxfam, "IGO")
+    assert not actor_matches(Actor(text="a Kenyan charity", country="KEN", sector="NGO"), "IGO")
 
 
 def test_cameo_root_and_dates():

@@ -28,6 +28,7 @@ from detente.geo import country_location, gazetteer, locate
         ("Ukraine, in the city of Odesa, hosted the ministers.", "Odesa", "UKR"),
         ("Separatists clashed with troops in Donbas.", "Donbas", "UKR"),
         ("Elections were held in Georgia.", "Georgia", "GEO"),  # the country, not the US state
+        ("Protests spread in Palestine.", "Palestine", "PSE"),  # the country, not the Texas town
         ("He was arrested in the U.S. last year.", "U.S.", "USA"),
         ("A tanker was seized in the Strait of Hormuz.", "Strait of Hormuz", None),
         ("Settlers clashed with villagers in the West Bank city of Hebron.", "Hebron", "PSE"),
@@ -85,6 +86,8 @@ def test_country_location() -> None:
     assert ukr is not None and ukr.country == "UKR" and ukr.geonameid == 690791
     assert abs(ukr.lat - 50.45) < 0.1 and abs(ukr.lon - 30.52) < 0.1  # the capital's coordinates
     assert country_location("usa").country == "USA"
+    assert country_location("PSE").text == "Palestine"  # the project's name for the country
+    assert country_location("MNG").lat is not None  # capital spelled differently in GeoNames
     assert country_location("XXX") is None
 
 

@@ -80,6 +80,13 @@ def test_cyrillic_code_page_decoded(tmp_path: Path) -> None:
     assert isinstance(art, Article) and art.text == text
 
 
+def test_utf16_with_bom_is_text_not_binary(tmp_path: Path) -> None:
+    p = tmp_path / "utf16.txt"
+    p.write_bytes(NEWS.encode("utf-16"))
+    art = _one(p)
+    assert isinstance(art, Article) and art.text == NEWS
+
+
 def test_undecodable_bytes_rejected(tmp_path: Path) -> None:
     p = tmp_path / "noise.txt"
     # high bytes in no real encoding's pattern, no NUL: neither UTF-8 nor detectable text
@@ -121,6 +128,7 @@ def test_html_article_and_metadata() -> None:
     assert art.author == "Dana Kuru"
     assert art.url == "https://harbour-gazette.example/world/grain-talks"
     assert art.title and "grain talks" in art.title
+    assert art.language == "en"
     assert "\n\n" in art.text  # paragraphs kept apart for the splitter
 
 

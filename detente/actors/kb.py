@@ -110,6 +110,7 @@ class Place:
     country: str
     name: str
     sectors: tuple[str, ...] = ()  # what the place implies on its own ("Kremlin" -> GOV)
+    name_like: bool = False  # also a given name ("Jordan", "Chad"): "Jordan Bardella" is a person
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +166,7 @@ class KnowledgeBase:
         self.surnames: dict[str, list[Person]] = defaultdict(list)
         self.prepositions: frozenset[str] = frozenset()
         self.determiners: frozenset[str] = frozenset()
+        self.place_words: frozenset[str] = frozenset()
         self.max_len = 1
 
     # ------------------------------------------------------------------ building
@@ -187,7 +189,7 @@ class KnowledgeBase:
         for c in data["countries"]:
             country = Country(c["iso3"], c["name"], c.get("wikidata"))
             self.countries[country.iso3] = country
-            state = Place(country.iso3, country.name)
+            state = Place(country.iso3, country.name, name_like=bool(c.get("given_name")))
             self.add(country.name, "country", state)
             for alias in c.get("aliases") or []:
                 self.add(alias, "country", state, alias=True)
@@ -201,6 +203,9 @@ class KnowledgeBase:
                     self.add(name, "capital", place, alias=name != cap)
             for region in c.get("regions") or []:
                 self.add(region, "region", Place(country.iso3, region, ("CVL",)))
+        self.place_words = frozenset(w.lower() for w in data.get("place_words") or ())
+        for area in data.get("areas") or []:  # world regions: matched, but no state
+            self.add(area, "area", area)
         for m in data.get("metonyms") or []:
             sectors = tuple(m.get("sectors") or [m["sector"]])
             self.add(m["text"], "metonym", Place(m["country"], m["text"], sectors))

@@ -16,45 +16,18 @@ How a phrase is read:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import replace
 
-from rapidfuzz import fuzz, process
-
-from detente.actors.kb import Agent, Entry, Group, Igo, KnowledgeBase, Person, Place, Term
+from detente.actors.kb import Agent, Group, Igo, KnowledgeBase, Person, Place
+from detente.actors.match import ENTITY_KINDS, Match, Matcher, capitalised
 from detente.actors.names import Token, tokenize
+from detente.actors.people import Context, pick_person, term_for
 from detente.records import Actor
 
-ENTITY_KINDS = ("person", "group", "igo")
 PLACE_KINDS = ("country", "demonym", "capital", "metonym", "region", "city")
 WEAK_PLACES = ("city", "region")
-# Spelling tolerance (rapidfuzz ratio, 0-100): high, and only for long or multi-word names, so an
-# unknown name is never turned into a famous one.
-FUZZY_MULTI = 90.0
-FUZZY_SINGLE = 86.0
-FUZZY_SINGLE_MIN_LEN = 7
-
-
-@dataclass(slots=True)
-class Context:
-    """What a phrase says around a person's name: title sectors and words, IGOs, state."""
-
-    sectors: list[str]
-    titles: list[str]
-    orgs: set[str]
-    country: str | None
-
-
-@dataclass(slots=True)
-class Match:
-    start: int  # token index
-    end: int  # token index (exclusive)
-    entries: list[Entry]
-    fuzzy: bool = False
-    segment: int = 0
-    to_segment: bool = False
-
-    def first(self, *kinds: str) -> Entry | None:
-        return next((e for e in self.entries if e.kind in kinds), None)
+NAME_LIKE_PLACES = ("country", "capital", "city", "region")
+CACHE_SIZE = 50_000
 
 
 class ActorResolver:
@@ -63,21 +36,32 @@ class ActorResolver:
     def __init__(self, kb: KnowledgeBase | None = None) -> None:
         self.kb = kb or KnowledgeBase.load()
         self._scanner = None
-        self._fuzzy_names: list[str] | None = None
-        self._fuzzy_refs: list[Entry] = []
+        self._cache: dict[tuple[str, dt.date | None], Actor | None] = {}  # the same phrases recur
+        self.matcher = Matcher(self.kb)
 
     # ------------------------------------------------------------------ public API
     def resolve(self, text: str, date: dt.date | None = None) -> Actor | None:
         """The actor a noun phrase stands for, or None when nothing in it is an actor."""
         if isinstance(date, dt.datetime):
             date = date.date()
+        key = (text, date)
+        if key in self._cache:
+            hit = self._cache[key]
+            return None if hit is None else replace(hit, sectors=list(hit.sectors))
+        actor = self._resolve(text, date)
+        if len(self._cache) >= CACHE_SIZE:
+            self._cache.clear()
+        self._cache[key] = actor
+        return None if actor is None else replace(actor, sectors=list(actor.sectors))
+
+    def _resolve(self, text: str, date: dt.date | None) -> Actor | None:
         tokens = tokenize(text)
         content = [t for t in tokens if t.key not in self.kb.determiners and not t.key.isdigit()]
         if not content:
             return None
         if len(content) == 1 and any(e.kind == "pronoun" for e in self.kb.index.get((content[0].key,), [])):
             return Actor(text=text, sector="UNK", sectors=["UNK"], kind="unknown", matched="agent")
-        matches = self._drop_name_parts(tokens, self._match(tokens))
+        matches = self._drop_name_parts(tokens, self.matcher.match(tokens))
         segments = self._segment(tokens, matches)
         if not self._head_is_actor(tokens, matches, segments):
             return None
@@ -94,7 +78,7 @@ class ActorResolver:
     def search_nat(self, text: str) -> tuple[str | None, str]:
         """The first state named in a phrase (name, demonym) and the rest of the phrase."""
         tokens = tokenize(text)
-        for m in self._match(tokens):
+        for m in self.matcher.match(tokens):
             entry = m.first("country", "demonym")
             if entry is not None:
                 rest = [t.surface for i, t in enumerate(tokens) if not (m.start <= i < m.end)]
@@ -106,97 +90,9 @@ class ActorResolver:
     def agent_sectors(self, text: str) -> list[str]:
         """Sectors from the agent words of a phrase alone (no entities), primary first."""
         tokens = tokenize(text)
-        matches = self._match(tokens)
+        matches = self.matcher.match(tokens)
         self._segment(tokens, matches)
         return self._sectors(matches)
-
-    # ------------------------------------------------------------------ matching
-    def _match(self, tokens: list[Token]) -> list[Match]:
-        """Longest-first matching of token n-grams against the index, then spelling tolerance."""
-        out: list[Match] = []
-        i, n = 0, len(tokens)
-        index = self.kb.index
-        while i < n:
-            found = None
-            for size in range(min(self.kb.max_len, n - i), 0, -1):
-                bucket = index.get(tuple(t.key for t in tokens[i : i + size]))
-                if bucket:
-                    span = tokens[i : i + size]
-                    valid = [e for e in bucket if _case_ok(e, span)]
-                    if valid:
-                        found = Match(i, i + size, valid)
-                        break
-            if found:
-                out.append(found)
-                i = found.end
-            else:
-                i += 1
-        return self._fuzzy(tokens, out)
-
-    def _fuzzy(self, tokens: list[Token], matches: list[Match]) -> list[Match]:
-        """Runs of unknown capitalised words: try a misspelt known name or a known surname."""
-        covered = {i for m in matches for i in range(m.start, m.end)}
-        runs: list[tuple[int, int]] = []
-        i = 0
-        while i < len(tokens):
-            if i not in covered and _capitalised(tokens[i]) and tokens[i].key not in self.kb.determiners:
-                j = i
-                while j < len(tokens) and j not in covered and _capitalised(tokens[j]):
-                    j += 1
-                runs.append((i, j))
-                i = j
-            else:
-                i += 1
-        for start, end in runs:
-            m = self._fuzzy_run(tokens, start, end)
-            if m:
-                matches.append(m)
-        matches.sort(key=lambda m: m.start)
-        return matches
-
-    def _fuzzy_run(self, tokens: list[Token], start: int, end: int) -> Match | None:
-        keys = [t.key for t in tokens[start:end]]
-        if self._fuzzy_names is None:
-            self._build_fuzzy()
-        # initials + surname ("G. W. Bush"), then surname alone ("Museveni", "President Duterte")
-        surname = keys[-1]
-        candidates = self.kb.surnames.get(surname, [])
-        if candidates:
-            given = keys[:-1]
-            fits = [p for p in candidates if _given_names_fit(given, p)]
-            if len(fits) > 1 and given:  # "G. W. Bush": as many given names as written
-                fits = [p for p in fits if len(_person_keys(p)) == len(keys)] or fits
-            if len(fits) == 1:
-                return Match(start, end, [Entry("person", fits[0], fits[0].name, alias=True)], fuzzy=False)
-            if len(fits) > 1:
-                return Match(start, end, [Entry("person", p, p.name, alias=True) for p in fits])
-        query = " ".join(keys)
-        multi = len(keys) >= 2
-        if not multi and len(query) < FUZZY_SINGLE_MIN_LEN:
-            return None
-        if multi:
-            hit = process.extractOne(query, self._fuzzy_names, scorer=fuzz.ratio, score_cutoff=FUZZY_MULTI)
-            if hit:
-                return Match(start, end, [self._fuzzy_refs[hit[2]]], fuzzy=True)
-            return None
-        hit = process.extractOne(query, list(self.kb.surnames), scorer=fuzz.ratio, score_cutoff=FUZZY_SINGLE)
-        if hit and len(self.kb.surnames[hit[0]]) == 1:
-            person = self.kb.surnames[hit[0]][0]
-            return Match(start, end, [Entry("person", person, person.name, alias=True)], fuzzy=True)
-        return None
-
-    def _build_fuzzy(self) -> None:
-        names: list[str] = []
-        refs: list[Entry] = []
-        for key, bucket in self.kb.index.items():
-            if len(key) < 2:
-                continue
-            for e in bucket:
-                if e.kind in ENTITY_KINDS:
-                    names.append(" ".join(key))
-                    refs.append(e)
-                    break
-        self._fuzzy_names, self._fuzzy_refs = names, refs
 
     def _segment(self, tokens: list[Token], matches: list[Match]) -> list[int]:
         """Number the parts of the phrase between prepositions; flag parts introduced by "to".
@@ -218,17 +114,23 @@ class ActorResolver:
         covered = {i for m in matches for i in range(m.start, m.end)}
         skip = self.kb.determiners | self.kb.prepositions
 
+        skip = skip | self.kb.place_words
+
         def unknown_name_word(i: int) -> bool:
             if i < 0 or i >= len(tokens) or i in covered:
                 return False
             t = tokens[i]
-            return _capitalised(t) and not t.is_upper and t.key not in skip and not t.key.isdigit()
+            return capitalised(t) and not t.is_upper and t.key not in skip and not t.key.isdigit()
 
         out = []
         for m in matches:
-            only_places = all(e.kind in ("country", "capital", "city", "region") for e in m.entries)
-            if only_places and m.end - m.start == 1 and (unknown_name_word(m.start - 1) or unknown_name_word(m.end)):
-                continue
+            if m.end - m.start == 1 and all(e.kind in NAME_LIKE_PLACES for e in m.entries):
+                # a country name only when it is also a given name ("Jordan", "Chad"): "Kenya
+                # Airways" and "Iran International" still belong to their state
+                weak = all(e.kind != "country" or e.ref.name_like for e in m.entries)
+                own = not _possessive(tokens[m.start])
+                if unknown_name_word(m.start - 1) or (weak and own and unknown_name_word(m.end)):
+                    continue
             out.append(m)
         return out
 
@@ -256,10 +158,11 @@ class ActorResolver:
         entity = _first_entity([m for m in usable if m not in owners], agents, self._explicit_country(usable))
         places = [m for m in usable if m.first(*PLACE_KINDS)]
         sectors = self._sectors(usable)
-        has_modifier = any(m.first("modifier") for m in usable)
-        if entity is None and not places and not agents and not owner_country:
+        mods = [e.ref.sectors[0] for m in usable if (e := m.first("modifier"))]
+        if entity is None and not places and not agents and not owner_country and not (set(mods) - {"ELI"}):
             return None
-        if entity is None and not agents and _unknown_name(tokens, matches, self.kb.determiners, self.kb.prepositions):
+        strong_place = any(m.first("country", "demonym", "capital", "metonym") for m in usable)
+        if entity is None and not agents and not strong_place and _unknown_name(tokens, matches, self.kb.determiners | self.kb.place_words, self.kb.prepositions):
             return None
         actor = Actor(text=text)
         explicit_country = self._explicit_country(usable)
@@ -287,7 +190,7 @@ class ActorResolver:
         else:
             place: Place | None = explicit_country_place(usable)
             actor.kind = "state" if place else "unknown"
-            actor.matched = "title" if (place and agents) else ("agent" if agents else "exact")
+            actor.matched = "title" if (place and (agents or mods)) else ("exact" if place else "agent")
             if place:
                 p_entry = next(m.first(*PLACE_KINDS) for m in usable if m.first(*PLACE_KINDS))
                 actor.country = place.country
@@ -304,8 +207,8 @@ class ActorResolver:
                 owner_state = self.kb.countries.get(owner_country or "")
                 actor.name = owner_state.name if owner_state else None
                 actor.sectors = sectors
-        if has_modifier and actor.kind != "person":
-            actor.sectors = _merge(["ELI"], actor.sectors)
+        if mods and actor.kind != "person":  # "former Hamas official": ELI before the group's REB
+            actor.sectors = _merge(mods, actor.sectors)
         actor.sector = actor.sectors[0] if actor.sectors else None
         if actor.kind == "unknown" and not actor.sectors and not actor.country:
             return None  # e.g. a surname shared by several people and nothing else
@@ -315,15 +218,20 @@ class ActorResolver:
         """Fill a person's actor: the office held on `date` (or the latest), ELI when out of office."""
         actor.kind, actor.name, actor.wikidata = "person", person.name, person.wikidata
         if len(match.entries) > 1:  # several people share the surname: the one in office wins
-            chosen = _pick_person([e.ref for e in match.entries if e.kind == "person"], date, ctx.titles)
-            if chosen is None:
-                actor.kind, actor.name, actor.wikidata = "unknown", None, None
+            chosen = pick_person([e.ref for e in match.entries if e.kind == "person"], date, ctx.titles)
+            if chosen is None:  # cannot tell who: keep what the rest of the phrase says
+                actor.kind, actor.name, actor.wikidata, actor.matched = "unknown", None, None, "title"
+                states = {p.country for p in (e.ref for e in match.entries if e.kind == "person")}
+                actor.country = ctx.country or (states.pop() if len(states) == 1 else None)
                 actor.sectors = ctx.sectors
+                if actor.country:  # "President Bush": one of two American presidents
+                    actor.kind = "state"
+                    actor.name = self.kb.countries[actor.country].name if actor.country in self.kb.countries else None
                 return
             person = chosen
             actor.name, actor.wikidata = person.name, person.wikidata
         title = ctx.sectors
-        term, state = _term(person, date, ctx)
+        term, state = term_for(person, date, ctx)
         modifier = "ELI" in title[:1]
         if term is None:  # not (yet) in office on the date: former office holders are ELI
             actor.country = person.country
@@ -385,22 +293,8 @@ def _first_entity(matches: list[Match], agents: list[Match], country: str | None
     return None
 
 
-def _case_ok(entry: Entry, span: list[Token]) -> bool:
-    if not entry.proper:
-        return True
-    if all(t.is_lower for t in span):
-        return False
-    if entry.acronym:
-        return all(t.is_upper or (len(t.surface) >= 4 and t.surface[0].isupper()) for t in span)
-    return True
-
-
 def _possessive(t: Token) -> bool:
     return t.surface.endswith(("'s", "s'"))
-
-
-def _capitalised(t: Token) -> bool:
-    return t.surface[:1].isupper()
 
 
 def _unknown_name(tokens: list[Token], matches: list[Match], determiners: frozenset[str], preps: frozenset[str]) -> bool:
@@ -410,70 +304,9 @@ def _unknown_name(tokens: list[Token], matches: list[Match], determiners: frozen
     for i, t in enumerate(tokens):
         if i in covered or t.key in determiners or t.key in preps:
             continue
-        if _capitalised(t) and not t.is_upper:
+        if capitalised(t) and not t.is_upper:
             return True
     return False
-
-
-def _given_names_fit(given: list[str], person: Person) -> bool:
-    """Query words before the surname must be the person's given names or their initials."""
-    if not given:
-        return True
-    names = [k for k in _person_keys(person)[:-1]]
-    for g in given:
-        if not any(n == g or (len(g) == 1 and n.startswith(g)) for n in names):
-            return False
-    return True
-
-
-def _person_keys(person: Person) -> list[str]:
-    from detente.actors.names import key_tokens
-
-    return list(key_tokens(person.name))
-
-
-def _pick_person(people: list[Person], date: dt.date | None, titles: list[str]) -> Person | None:
-    """Among people sharing a surname: the one whose office the title names ("President Duterte"),
-    else the only one in office on the date."""
-    titled = [p for p in people if any(t.office.lower().startswith(tuple(titles)) for t in p.terms)] if titles else []
-    if len(titled) == 1:
-        return titled[0]
-    day = date or dt.date.today()
-    in_office = [p for p in people if p.terms_on(day)]
-    return in_office[0] if len(in_office) == 1 else None
-
-
-def _term(person: Person, date: dt.date | None, ctx: Context) -> tuple[Term | None, str]:
-    """The term that describes a person on `date` and its state: "current" (in office), "latest"
-    (no date: the last office, already left), "former" (out of office on the date) or "future".
-    What the phrase says picks among terms: the office named by the title ("US Senator Marco Rubio"
-    is the senator even after he became Secretary of State), the organisation ("NATO Secretary
-    General Jens Stoltenberg"), the state."""
-    if date is not None:
-        on = person.terms_on(date)
-        if on:
-            return max(on, key=lambda t: (_fit(t, ctx), t.start or dt.date.min)), "current"
-        if any(t.start and t.start <= date for t in person.terms):
-            return None, "former"
-        return None, "future"
-    fitting = [t for t in person.terms if _fit(t, ctx) >= 2]
-    if fitting:
-        return max(fitting, key=lambda t: (_fit(t, ctx), t.start or dt.date.min)), "current"
-    latest = person.latest()
-    if latest is None:
-        return None, "future"
-    return latest, "current" if latest.end is None else "latest"
-
-
-def _fit(term: Term, ctx: Context) -> int:
-    """How well a term agrees with the phrase: organisation and office words count double."""
-    office = term.office.lower()
-    score = 2 * (term.org is not None and term.org in ctx.orgs)
-    score += 2 * any(t in office for t in ctx.titles if len(t) > 3)
-    head = ctx.sectors[0] if ctx.sectors and ctx.sectors[0] != "ELI" else None
-    score += 2 * (head is not None and head in term.sectors)
-    score += term.country is not None and term.country == ctx.country
-    return score
 
 
 def _merge(first: list[str], more: list[str]) -> list[str]:

@@ -19,6 +19,7 @@ from detente.actors.names import strip_accents
 SCAN_KINDS = ("country", "demonym", "capital", "metonym", "region", "igo", "group", "person", "agent")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
 _SEP = "\x00"  # a space or hyphen inside a name: matches either in the text
+_SEPS = re.compile(r"[\s\-]+")
 
 
 def _trie_pattern(words: Iterable[str]) -> str:
@@ -56,49 +57,62 @@ def _variants(entry: Entry) -> set[str]:
             forms.add(f[4:])
         if f.endswith(".") and len(f) > 2:  # "U.S." also written "U.S"
             forms.add(f[:-1])
-    return {re.sub(r"[\s\-]+", _SEP, f) for f in forms if f}
+    return {_SEPS.sub(_SEP, f) for f in forms if f}
 
 
 class Scanner:
-    """Compiled patterns over the knowledge base's names (built once per resolver)."""
+    """One compiled pattern over the knowledge base's names (built once per resolver).
+
+    The pattern is matched against the lower-cased sentence (case-insensitive matching is about
+    twice as slow in `re`); case is then checked on the few matches: proper names need a capital
+    ("Amnesty", not "amnesty") and acronyms need capitals ("US", not "us").
+    """
 
     def __init__(self, kb: KnowledgeBase) -> None:
-        words: set[str] = set()
-        acronyms: set[str] = set()
+        plain: set[str] = set()  # agent words: any case
         proper: set[str] = set()
+        acronyms: set[str] = set()
         for entry in kb.surfaces(SCAN_KINDS):
             for form in _variants(entry):
-                if entry.acronym:
-                    acronyms.add(form)
-                else:
-                    words.add(form.lower())
-                    if entry.proper:
-                        proper.add(form.lower())
-        # Lower-case forms that are also common words only count when written with a capital.
-        self._proper_only = proper - {w for w in words if w not in proper}
-        bound_l, bound_r = r"(?<![\w'])", r"(?![\w])"
-        self._words = re.compile(bound_l + "(?:" + _trie_pattern(words) + ")" + bound_r, re.IGNORECASE)
-        self._acronyms = re.compile(bound_l + "(?:" + _trie_pattern(acronyms) + ")" + bound_r)
+                low = form.lower()
+                (acronyms if entry.acronym else proper if entry.proper else plain).add(low)
+        # known people are often named by surname alone ("Austin last spoke with ...")
+        proper.update(surname for surname, people in kb.surnames.items() if len(people) == 1)
+        self._plain, self._proper, self._acronyms = plain, proper - plain, acronyms - plain - proper
+        trie = _trie_pattern(plain | proper | acronyms)
+        self._pattern = re.compile(r"\b(?:" + trie + r")(?![\w])")
 
     def scan(self, text: str) -> list[tuple[int, int, str]]:
-        text = text.translate(_APOSTROPHES)  # same length: offsets stay valid
+        if "’" in text or "‘" in text or "`" in text or "´" in text or "ʼ" in text:
+            text = text.translate(_APOSTROPHES)  # same length: offsets stay valid
+        low = text.lower()
+        if len(low) != len(text):  # a few characters grow when lower-cased ("İ"): keep offsets
+            low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
         spans: list[tuple[int, int, str]] = []
-        for m in self._words.finditer(text):
-            surface = m.group()
-            if surface.islower() and re.sub(r"[\s\-]+", _SEP, surface) in self._proper_only:
+        for m in self._pattern.finditer(low):
+            if m.start() and text[m.start() - 1] == "'":  # "'s", not a name
                 continue
+            form = m.group()
+            if " " in form or "-" in form or "\t" in form or "\n" in form:
+                form = _SEPS.sub(_SEP, form)
+            surface = text[m.start() : m.end()]
+            if form not in self._plain:
+                if form in self._proper:
+                    if surface.islower():
+                        continue
+                elif form in self._acronyms:
+                    if not _acronym_case(surface):
+                        continue
             spans.append((m.start(), m.end(), surface))
-        for m in self._acronyms.finditer(text):
-            spans.append((m.start(), m.end(), m.group()))
-        spans.sort()
-        out: list[tuple[int, int, str]] = []
-        for span in spans:  # drop spans inside a longer one ("Russian" in "Russian Federation")
-            if out and span[0] < out[-1][1]:
-                if span[1] - span[0] > out[-1][1] - out[-1][0]:
-                    out[-1] = span
-                continue
-            out.append(span)
-        return out
+        return spans
+
+
+def _acronym_case(surface: str) -> bool:
+    """"US", "U.S." and "Nato" (title case from four letters on), not "us"."""
+    letters = [c for c in surface if c.isalpha()]
+    if all(c.isupper() for c in letters):
+        return True
+    return len(letters) >= 4 and surface[0].isupper()
 
 
 if __name__ == "__main__":  # speed check: python -m detente.actors.scan

@@ -151,11 +151,11 @@ def score(path: Path, resolver) -> dict[str, Any]:
     return {
         "cases": counts["cases"],
         "pass_rate": round(counts["passed"] / counts["cases"], 4) if counts["cases"] else None,
-        "country_accuracy": rate("country"),
-        "sector_accuracy": rate("sector"),
-        "name_accuracy": rate("name"),
-        "office_accuracy": rate("office"),
-        "none_accuracy": rate("none"),
+        "country": rate("country"),  # accuracy over every country expectation
+        "sector": rate("sector"),  # accuracy over every code_1 / code_2 expectation
+        "name": rate("name"),
+        "office": rate("office"),
+        "none": rate("none"),  # phrases that must resolve to nothing
         "xfail_cases": counts["xfail"],
         "xfail_passed": counts["xfail_passed"],
         "failures": failures,

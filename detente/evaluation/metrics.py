@@ -39,18 +39,20 @@ def normalize_code(code: str | None) -> str:
 def actor_matches(actor: Actor | None, gold_code: str | None) -> bool:
     """Does a predicted actor fill a gold actor slot coded ``gold_code``?
 
-    States compare on the normalised country code. Gold "IGO..." matches any organisation actor,
-    "NGO" an actor with the NGO sector, and non-state prefixes ("---", "IMG", ...) an actor with
-    neither country nor organisation (a missing actor counts as such).
+    States compare on the normalised country code. Gold "IGO..." matches any organisation actor or
+    a stateless NGO, "NGO" an NGO or organisation actor, and non-state prefixes ("---", "IMG", ...)
+    an actor with neither country nor organisation (a missing actor counts as such).
     """
     head = normalize_code(gold_code)
     kind = (_codes().get("special") or {}).get(head)
     country = normalize_code(actor.country) if actor and actor.country else None
     org = actor.org if actor else None
+    ngo = bool(actor) and (actor.sector == "NGO" or "NGO" in (actor.sectors or []))
     if kind == "org":
-        return bool(org) or bool(actor and actor.kind == "igo")
+        # Gold coders file transnational NGOs (Amnesty, the Red Cross) under IGO as well.
+        return bool(org) or bool(actor and actor.kind == "igo") or (ngo and country is None)
     if kind == "ngo":
-        return bool(actor) and (actor.sector == "NGO" or "NGO" in (actor.sectors or []))
+        return ngo or bool(org)
     if kind == "nonstate":
         return country is None and not org
     if country is not None:
@@ -135,7 +137,8 @@ def stratified_sample(items: Sequence[T], key: Callable[[T], Hashable], limit: i
     if len(chosen) > limit:
         chosen = chosen[:limit]
     elif len(chosen) < limit:
-        rest = [i for i in range(total) if i not in set(chosen)]
+        taken = set(chosen)
+        rest = [i for i in range(total) if i not in taken]
         rng.shuffle(rest)
         chosen.extend(rest[: limit - len(chosen)])
     return [items[i] for i in sorted(chosen)]

@@ -78,20 +78,24 @@ def score(path: Path, coder: Any, limit: int | None = None, seed: int = 0,
     """
     every = load(path)
     rows = stratified_sample(every, lambda r: r.get("label"), limit, seed)
+    # Headlines are coded as one-sentence documents in the same batched stream as the bodies.
     articles = [Article(id=f"ngec-{i}", text=r.get("text") or "") for i, r in enumerate(rows)]
-    body: dict[str, list[Event]] = {}
+    heads = [Article(id=f"ngec-{i}-head", text=headline(r)) for i, r in enumerate(rows)]
+    coded: dict[str, list[Event]] = {}
     failed = 0
-    stream = coder.code_many(articles, workers=workers) if workers > 1 else coder.code_many(articles)
+    stream = (coder.code_many(articles + heads, workers=workers) if workers > 1
+              else coder.code_many(articles + heads))
     for article, result in stream:
         if isinstance(result, InputError):
             failed += 1
-            body[article.id] = []
+            coded[article.id] = []
         else:
-            body[article.id] = list(result)
+            coded[article.id] = list(result)
     gold, pred, mode_total, mode_ok = [], [], 0, 0
     for article, row in zip(articles, rows):
-        head = coder.code_sentence_text(headline(row)) if headline(row) else []
-        doc_type, doc_mode = document_type(head, body.get(article.id, []))
+        head = coded.get(article.id + "-head", [])
+        body = coded.get(article.id, [])
+        doc_type, doc_mode = document_type(head, body)
         gold.append(row.get("label"))
         pred.append(doc_type)
         gold_mode = (row.get("mode") or "").strip().lower()

@@ -76,10 +76,23 @@ def score(path: Path, coder: Any, limit: int | None = None, seed: int = 0) -> di
     """Code each sentence with its date; a sample keeps event and no-event sentences in proportion."""
     every = load(path)
     records = stratified_sample(every, lambda r: bool(r.get("noevents")), limit, seed)
-    counts = []
+    counts, misses = [], []
     for rec in records:
         events = coder.code_sentence_text(rec["text"], date=parse_date(str(rec.get("date") or "")))
-        counts.append(score_record(rec, events))
+        c = score_record(rec, events)
+        counts.append(c)
+        if c["gold_matched"] < c["gold_events"] or c["noevent_fp"]:
+            misses.append({"id": rec.get("id"), "gold": rec.get("expected") or [],
+                           "coded": [_describe(e) for e in events]})
     result = aggregate(counts)
     result["of"] = len(every)
+    result["errors"] = misses[:20]
     return result
+
+
+def _describe(event: Event) -> str:
+    """``CAMEO SRC->TGT`` in the gold's notation, for the error list of ``--json``."""
+    def code(actor: Any) -> str:
+        return (actor.country or actor.org or "---") if actor else "---"
+
+    return f"{event.cameo} {code(event.actor)}->{code(event.recipient)} ({event.modality})"

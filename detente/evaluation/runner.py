@@ -36,7 +36,9 @@ REPORT_FIELDS: dict[str, list[tuple[str, str]]] = {
                  ("false_positive_rate_asserted", "  ... counting asserted events only")],
     "ngec": [("accuracy", "document type accuracy"), ("macro_f1", "macro-F1"),
              ("mode_accuracy", "mode accuracy (type right, gold has mode)")],
-    "actors": [("country", "country accuracy"), ("sector", "sector accuracy")],
+    "actors": [("country", "country accuracy"), ("sector", "sector accuracy"),
+               ("name", "name accuracy"), ("office", "office accuracy"),
+               ("none", "non-actors left unresolved"), ("pass_rate", "cases passed")],
 }
 TITLES = {
     "plover": f"PLOVER gold records ({plover_gold.FILENAME})",
@@ -135,7 +137,7 @@ def format_report(results: dict[str, Any]) -> str:
             lines.append(f"  {res.get('status')}: {res.get('reason')}")
             lines.append("")
             continue
-        scored = res.get("scored", res.get("n"))
+        scored = res.get("scored", res.get("n", res.get("cases")))
         of = res.get("of")
         lines.append(f"  scored {scored}" + (f" of {of}" if of else "")
                      + f" in {res.get('seconds', 0):.1f} s")

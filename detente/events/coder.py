@@ -39,20 +39,23 @@ class DocContext:
     recent: list[Actor] = field(default_factory=list)
     # actors named in the current sentence, with their character offsets (for "they" after "NATO")
     here: list[tuple[int, Actor]] = field(default_factory=list)
+    # the organiser of the last meeting named ("the declaration" after "the Washington Summit")
+    meeting: Actor | None = None
 
     def remember(self, actor: Actor) -> None:
         if actor.country or actor.org:
             self.recent.append(actor)
             del self.recent[:-16]
 
-    def recall(self, kinds: list[str], before: int | None = None) -> Actor | None:
-        """The most recent actor of the first kind that has one: this sentence first, then earlier ones."""
-        for kind in kinds:
+    def recall(self, kinds: list[list[str]], before: int | None = None) -> Actor | None:
+        """The most recent actor of the first group of kinds that has one: this sentence (before the
+        pronoun) first, then earlier sentences."""
+        for group in kinds:
             for start, actor in reversed(self.here):
-                if (before is None or start < before) and actor.kind == kind:
+                if (before is None or start < before) and actor.kind in group:
                     return actor
             for actor in reversed(self.recent):
-                if actor.kind == kind:
+                if actor.kind in group:
                     return actor
         return None
 
@@ -111,7 +114,10 @@ class EventCoder:
         if tok.lemma_.lower() in ROLES["meeting_words"]:
             organiser = self._meeting_actor(P.full_phrase(tok).text, when)
             if organiser is not None:
+                ctx.meeting = organiser
                 return organiser
+            if ctx.meeting is not None and any(c.lower_ in {"the", "this", "that"} for c in tok.lefts):
+                return ctx.meeting
         actor = self.resolve_phrase(core.text, when)
         if not _placed(actor):
             full = P.full_phrase(tok)
@@ -127,8 +133,11 @@ class EventCoder:
                     break
         if not _placed(actor) and tok.lemma_.lower() in ROLES["anaphora"]:
             actor = ctx.recall(ROLES["anaphora"][tok.lemma_.lower()], before=tok.idx) or actor
-        # A sector without a country or organisation ("the spokesman") cannot make a dyad.
-        return actor if _placed(actor) else None
+        # An actor known only by its sector ("demonstrators", "Amnesty International") is kept; the
+        # coder pairs it only with a placed actor (see _pairable). Unknown people ("two men") are not.
+        if actor is not None and not _placed(actor) and (actor.sector in (None, "UNK")):
+            return None
+        return actor
 
     def _meeting_actor(self, text: str, when: date | None) -> Actor | None:
         if self.find_meeting is None:
@@ -157,10 +166,20 @@ class EventCoder:
     def sources(self, m: CueMatch, ctx: DocContext) -> list[Role]:
         v = m.token
         if v.pos_ in {"NOUN", "PROPN"}:
-            # nominal cue without a light verb: "Russia's talks with China"
+            # nominal cue without a light verb: "Russia's talks with China", "Egyptian demonstrators"
             poss = [c for c in v.children if c.dep_ == "poss"]
             if poss:
                 return self.actors_of(poss[0], ctx, "poss")
+            if v.dep_ in P.SUBJ | P.PASS_SUBJ or v.dep_ == "ROOT":
+                found = self.actors_of(v, ctx, "noun")
+                if found:
+                    return found
+        if m.entry.adjectives:
+            # predicative adjective cues read the copula's subject, passive-looking or not
+            # ("Israel is opposed to", "Norway is willing to")
+            ps = P.passive_subject(v)
+            if ps is not None:
+                return self.actors_of(ps, ctx, "subj")
         subj, passive = P.subject_of(v)
         if subj is not None and subj.dep_ == "expl":
             subj = None
@@ -178,8 +197,8 @@ class EventCoder:
             # "imposed sanctions on Russia": the object is part of the cue; the target hangs off it
             for p, o in P.prep_objects(m.obj, preps or ROLES["target_preps"]):
                 cands.append((o, f"obj-prep:{p.lower_}"))
-        else:
-            for o in P.direct_objects(v):
+        for o in P.direct_objects(v):
+            if m.obj is None or o.i != m.obj.i:
                 cands.append((o, "dobj"))
         ps = P.passive_subject(v)
         if ps is not None:
@@ -193,17 +212,68 @@ class EventCoder:
             if noun.pos_ == "NOUN" and noun.i != v.i:
                 for p, o in P.prep_objects(noun, ROLES["target_preps"]):
                     cands.append((o, f"noun-prep:{p.lower_}"))
+        if m.obj is not None and m.obj.i != v.i:
+            # "rejected North Korea's demand": the cue's object belongs to the target
+            cands.append((m.obj, "obj-owner"))
         seen: set[int] = set(src_tokens)
         for tok, how in cands:
             if tok.i in seen:
                 continue
             seen.add(tok.i)
-            found = self.actors_of(tok, ctx, how)
-            if not found and how in {"dobj", "passive-subj"}:
+            found = [] if how == "obj-owner" else self.actors_of(tok, ctx, how)
+            if not found and how in {"dobj", "passive-subj", "obj-owner"}:
                 found = self._inner_actor(tok, ctx, how)
             found = [r for r in found if r.token.i not in src_tokens]
             if found:
                 return found
+        return self._complement_target(v, ctx, src_tokens) or self._nearest_target(m, ctx, src_tokens)
+
+    def _nearest_target(self, m: CueMatch, ctx: DocContext, src_tokens: set[int]) -> list[Role]:
+        """Last resort: the placed actor closest to the cue in its own phrase structure, e.g. deep in
+        the object ("a suspension of air links [with Serbia]") or its place ("targets in Jericho")."""
+        v = m.token
+        skip = set(src_tokens)
+        for c in v.children:
+            if c.dep_ in P.SUBJ | {"ccomp", "parataxis", "relcl", "conj"}:
+                skip.update(t.i for t in c.subtree)
+            elif c.dep_ == "prep" and c.lower_ in ROLES["locative_preps"]:
+                skip.update(t.i for t in c.subtree)  # "met in Washington": a place, not a party
+        frontier = [c for c in v.children if c.i not in skip]
+        for _ in range(4):
+            nxt = []
+            for t in sorted(frontier, key=lambda t: abs(t.i - v.i)):
+                if t.pos_ in {"PROPN", "NOUN"} and t.dep_ != "compound":
+                    found = [r for r in self.actors_of(t, ctx, "near") if _placed(r.actor)]
+                    if found:
+                        return found[:1]
+                nxt.extend(c for c in t.children if c.i not in skip)
+            frontier = nxt
+        return []
+
+    def _complement_target(self, v: Token, ctx: DocContext, src_tokens: set[int], depth: int = 0) -> list[Role]:
+        """The target inside what the cue verb governs: "demanded that [the US] cancel ...",
+        "threatened to launch an offensive [against Iraq]"."""
+        for c in v.children:
+            if c.dep_ not in {"ccomp", "xcomp"}:
+                continue
+            if c.dep_ == "ccomp":
+                subj, _ = P.subject_of(c)
+                if subj is not None and subj.i not in src_tokens and subj.head.i == c.i:
+                    found = self.actors_of(subj, ctx, "comp-subj")
+                    if found:
+                        return found
+            for o in P.direct_objects(c):
+                found = self.actors_of(o, ctx, "comp-dobj") or self._inner_actor(o, ctx, "comp-dobj")
+                if found:
+                    return found
+            for p, o in P.prep_objects(c, ROLES["target_preps"]):
+                found = self.actors_of(o, ctx, f"comp-prep:{p.lower_}")
+                if found:
+                    return found
+            if depth < 1:
+                found = self._complement_target(c, ctx, src_tokens, depth + 1)
+                if found:
+                    return found
         return []
 
     def _inner_actor(self, tok: Token, ctx: DocContext, how: str) -> list[Role]:
@@ -211,8 +281,10 @@ class EventCoder:
         coordinated objects ("Russia's rhetoric and the stationing of weapons in Belarus") each count."""
         roles: list[Role] = []
         for head in P.conjuncts(tok):
+            if head.lemma_.lower() in ROLES["meeting_words"]:
+                continue  # "adopted the Washington Summit Declaration": a document, not Washington's
             for c in head.children:
-                if c.dep_ in {"poss", "compound"}:
+                if c.dep_ in {"poss", "compound"} and c.pos_ != "PRON":  # "their call": the subject's own
                     roles.extend(self.actors_of(c, ctx, how + ":poss"))
                     break
             else:
@@ -230,7 +302,7 @@ class EventCoder:
         the speaker is an outlet or unknown), and the attribution text."""
         cur = tok
         for _ in range(6):
-            if cur.head is cur:
+            if cur.head.i == cur.i:
                 return None
             if cur.dep_ in {"ccomp", "parataxis"} and cur.head.lemma_.lower() in SPEECH_VERBS:
                 sv = cur.head
@@ -306,7 +378,10 @@ class EventCoder:
         matches = self.lexicon.match(sent)
         # a speech verb that is itself a cue ("calling out China") is not also read as an evaluation
         coded_speech: set[int] = {m.token.i for m in matches}
+        heads = {m.token.i: m for m in matches}
         for m in matches:
+            if self._nested(m, heads):
+                continue
             srcs = self.sources(m, ctx)
             tgts = self.targets(m, ctx, {r.token.i for r in srcs})
             mod = cue_modality(m)
@@ -323,14 +398,13 @@ class EventCoder:
                         events.extend(self._emit(sent, index, ctx, [spk], srcs, etype, mode, cameo,
                                                  f"speech.obligation<{m.entry.id}", sv, [sv], "asserted", None))
                         continue
-                    if m.quad_class in (3, 4):
+                    if m.quad_class in (3, 4) and _aimed_at(spk.actor, tgts):
                         # "Peskov said NATO is moving towards our borders": Peskov accuses NATO.
+                        # (A hostile act reported by a bystander, "police said", stays the act.)
                         acc = ROLES["speech_accuse"]
                         events.extend(self._emit(sent, index, ctx, [spk], srcs, acc["type"], acc["mode"],
                                                  acc["cameo"], f"speech.accuse<{m.entry.id}", sv, [sv], "asserted", None))
                         continue
-                elif spk is not None and not srcs:
-                    srcs = [spk]  # "X said it would ...": the pronoun-less reported act is the speaker's
             if mode is None:
                 mode, cameo = self._mode_hint(etype, cameo, sent)
             if srcs and not tgts and len(srcs) > 1 and etype in ROLES["reciprocal_types"]:
@@ -339,11 +413,31 @@ class EventCoder:
                     events.extend(self._emit(sent, index, ctx, [a], [b for b in srcs if b is not a], etype, mode,
                                              cameo, rule + "+reciprocal", m.token, m.cue_tokens, mod.modality, attribution))
                 continue
+            if srcs and not tgts:
+                # "the workers went on strike", "the government rejected the request": the text names
+                # no recipient; the event is kept with recipient null (it makes no dyad)
+                tgts = [None]
             if srcs and tgts:
                 events.extend(self._emit(sent, index, ctx, srcs, tgts, etype, mode, cameo, rule, m.token,
                                          m.cue_tokens, mod.modality, attribution))
         events.extend(self.speech_events(sent, index, ctx, coded_speech))
+        # the sources of this sentence's events are the likeliest antecedents of the next "he"/"it"
+        ctx.here.extend((len(sent.text), e.actor) for e in events if e.actor is not None)
         return events
+
+    @staticmethod
+    def _nested(m: CueMatch, heads: dict[int, CueMatch]) -> bool:
+        """Is this cue the content of another cue ("demanded that the US [cancel] the sale")? Then it is
+        what was demanded, threatened or refused, not an event of its own."""
+        cur = m.token
+        for _ in range(6):
+            if cur.head.i == cur.i or not _content_link(cur):
+                return False
+            cur = cur.head
+            outer = heads.get(cur.i)
+            if outer is not None and outer.type in ROLES["content_types"]:
+                return True
+        return False
 
     @staticmethod
     def _mode_hint(etype: str, cameo: str, sent: Span) -> tuple[str | None, str]:
@@ -362,12 +456,12 @@ class EventCoder:
         if self.resolve_date is not None:
             when, source = self.resolve_date(P.text_of(clause), ctx.anchor)
             top = P.governing_clause(verb)
-            if source != "text" and top is not verb:
+            if source != "text" and top.i != verb.i:
                 when, source = self.resolve_date(P.text_of(P.clause_tokens(top)), ctx.anchor)
         # Places are read from the clause minus the actors' own phrases: "his counterpart in Moscow"
         # names an actor, not where the event happened.
-        in_actors = {t.i for r in srcs + tgts for t in P.full_phrase(r.token)}
-        place_text = P.text_of(P.place_tokens(verb, clause, in_actors))
+        in_actors = {t.i for r in srcs + tgts if r is not None for t in P.full_phrase(r.token)}
+        place_text = P.text_of(P.place_tokens(verb, in_actors))
         cues = sorted(cue_tokens or [verb], key=lambda t: t.i)
         start = cues[0].idx - sent.start_char
         end = cues[-1].idx + len(cues[-1]) - sent.start_char
@@ -375,35 +469,64 @@ class EventCoder:
         out = []
         for s in srcs:
             for t in tgts:
-                if _same_actor(s.actor, t.actor):
+                if not _pairable(s.actor, t.actor if t else None):
                     continue
-                conf = 0.5 + (0.2 if s.how == "subj" else 0.1) + (0.2 if t.how.startswith(("dobj", "prep", "passive")) else 0.1)
-                conf -= 0.2 if "fuzzy" in f"{s.actor.matched}{t.actor.matched}" else 0.0
+                t_how = t.how if t else "none"
+                conf = 0.5 + (0.2 if s.how == "subj" else 0.1) + (0.2 if t_how.startswith(("dobj", "prep", "passive")) else 0.0)
+                conf -= 0.2 if "fuzzy" in f"{s.actor.matched}{t.actor.matched if t else ''}" else 0.0
                 conf -= 0.1 if modality != "asserted" else 0.0
+                conf -= 0.1 if not (_placed(s.actor) and t is not None and _placed(t.actor)) else 0.0
                 out.append(Event(
                     doc_id=ctx.article.id, sentence=index, text=sent.text, event=etype, mode=mode,
                     context=contexts, cameo=code.code, goldstein=code.goldstein, quad_class=code.quad_class,
-                    actor=s.actor, recipient=t.actor, date=when, date_source=source,
-                    location=self._location(place_text, s.actor, t.actor, code.quad_class, etype),
+                    actor=s.actor, recipient=t.actor if t else None, date=when, date_source=source,
+                    location=self._location(place_text, s.actor, t.actor if t else None, code.quad_class, etype),
                     modality=modality, attribution=attribution, confidence=round(max(0.05, min(conf, 0.99)), 3),
-                    cue=" ".join(c.text for c in cues), cue_span=(start, end), rule=f"{rule}|{s.how}>{t.how}",
+                        cue=" ".join(c.text for c in cues), cue_span=(start, end), rule=f"{rule}|{s.how}>{t_how}",
                 ))
         return out
 
-    def _location(self, place_text: str, src: Actor, tgt: Actor, quad: int | None, etype: str) -> Location | None:
+    def _location(self, place_text: str, src: Actor, tgt: Actor | None, quad: int | None, etype: str) -> Location | None:
         loc = self.locate(place_text) if self.locate else None
         if loc is not None or self.country_location is None:
             return loc
         if quad == 4 or etype in ROLES["domestic_location_types"]:
-            iso = tgt.country or src.country
+            iso = (tgt.country if tgt else None) or src.country
             return self.country_location(iso) if iso else None
-        if src.country and src.country == tgt.country:
+        if tgt is not None and src.country and src.country == tgt.country:
             return self.country_location(src.country)
         return None
 
 
 def _placed(actor: Actor | None) -> bool:
     return actor is not None and bool(actor.country or actor.org)
+
+
+def _content_link(tok: Token) -> bool:
+    """Does ``tok`` belong to what its head says, asks or refuses? ("accused NATO of [moving] ...",
+    "condemned its decision to [station] weapons", "agreed to set up a command to [coordinate] ...")"""
+    if tok.dep_ in {"ccomp", "xcomp", "pcomp", "prep", "acl", "dobj", "pobj"}:
+        return True
+    if tok.dep_ == "advcl":  # an infinitive of purpose, not a separate clause ("..., killing two")
+        return any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+    return tok.dep_ == "conj" and tok.head.pos_ in {"NOUN", "PROPN"}
+
+
+def _aimed_at(speaker: Actor, targets: list[Role]) -> bool:
+    """Is a reported hostile act aimed at the speaker's own side (or at no one named)?"""
+    if not targets:
+        return True
+    side = speaker.country or speaker.org
+    return any(side and (t.actor.country or t.actor.org) == side for t in targets)
+
+
+def _pairable(src: Actor, tgt: Actor | None) -> bool:
+    """A dyad needs two different actors, at least one of them placed (a country or an IGO)."""
+    if tgt is None:
+        return _placed(src)
+    if _same_actor(src, tgt):
+        return False
+    return _placed(src) or _placed(tgt)
 
 
 def _fields(actor: Actor) -> dict:

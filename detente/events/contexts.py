@@ -37,9 +37,13 @@ def _compiled() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(out)
 
 
-def contexts_for(text: str, cue_context: Iterable[str] = ()) -> list[str]:
-    """The cue's own contexts first, then every context whose keywords occur in ``text``."""
-    out = [c for c in dict.fromkeys(cue_context)]
+def contexts_for(text: str, cue_context: Iterable[str] | str | None = ()) -> list[str]:
+    """The cue's own contexts (``CueEntry.context``) first, then every context whose keywords occur
+    in ``text``. A single name may be passed as a string; names that are not PLOVER contexts (such
+    as an event type) are ignored."""
+    given = [cue_context] if isinstance(cue_context, str) else list(cue_context or ())
+    known = {name for name, _ in _compiled()} | set(default_ontology().contexts())
+    out = [c for c in dict.fromkeys(given) if c in known]
     for name, rx in _compiled():
         if name not in out and rx.search(text):
             out.append(name)

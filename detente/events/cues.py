@@ -5,9 +5,10 @@ scientist can read and extend them; this module loads and validates them against
 a fast spaCy-free prefilter (``scan``) and finds cues in a dependency-parsed sentence (``match``).
 The coder (``detente.events.coder``) then finds source and target around the returned token.
 
-``scan`` and ``match`` share one set of surface forms: ``match`` only looks at tokens whose lower-case
-text is one of the inflected forms generated from the cue lemmas, and ``scan`` answers True exactly
-when such a word occurs, so the prefilter can never drop a sentence that ``match`` would code.
+``scan`` and ``match`` share one set of surface forms generated from the cue lemmas (suffix rules plus
+the irregular table ``data/verb_forms.tsv``): ``match`` only accepts a head word, object, particle,
+preposition or light verb whose lower-case text is one of those forms, and ``scan`` answers True only
+when the words an entry needs all occur, so the prefilter can never drop a sentence ``match`` would code.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ _PREP_DEPS = frozenset({"prep", "agent", "dative"})
 _PRT_DEPS = frozenset({"prt", "advmod", "prep", "npadvmod", "acomp", "oprd"})
 _XCOMP_DEPS = frozenset({"xcomp", "ccomp", "advcl"})
 _VERB_TAGS = ("VB",)
+# subjects that make "X must ..." the speaker's own resolve or a generic remark, not a request to others
+_SELF_SUBJECTS = frozenset({"we", "i", "this", "that", "it", "there", "one", "you", "everyone", "everybody"})
 _NOUN_POS = frozenset({"NOUN"})  # not PROPN: "March" is a month, "Strike" a name
 
 _KNOWN_KEYS = frozenset(
@@ -144,9 +147,10 @@ def verb_forms(lemma: str, irregular: dict[str, list[str]] | None = None) -> set
     return forms
 
 
-def noun_forms(word: str) -> set[str]:
+def noun_forms(word: str, irregular: dict[str, list[str]] | None = None) -> set[str]:
+    """Singular and plural of a noun (irregular plurals from the same table as verbs)."""
     w = word.lower()
-    forms = {w}
+    forms = {w} | set((irregular or {}).get(w, ()))
     if w.endswith(("s", "x", "z", "ch", "sh")):
         forms.add(w + "es")
     elif w.endswith("y") and len(w) > 1 and w[-2] not in _VOWELS:
@@ -177,6 +181,26 @@ class CueLexiconError(ValueError):
     """A cue file has a bad entry; the message names the file and the entry id."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Gate:
+    """The surface forms an entry needs, used by both ``scan`` and ``match`` so that they agree."""
+
+    verb_heads: frozenset[str]
+    noun_phrases: tuple[tuple[frozenset[str], tuple[frozenset[str], ...]], ...]  # head forms, preceding words
+    objects: tuple[tuple[frozenset[str], tuple[frozenset[str], ...]], ...]  # last-word forms, other words
+    particle: frozenset[str]
+    prep: frozenset[str]
+    light: frozenset[str]
+    xcomp: frozenset[str] | None  # None = any complement
+
+    def needs(self) -> list[frozenset[str]]:
+        """Word sets of which the text must contain at least one each, besides the head word."""
+        req = [x for x in (self.particle, self.prep, self.light, self.xcomp) if x]
+        if self.objects:
+            req.append(frozenset().union(*(o[0] for o in self.objects)))
+        return req
+
+
 class CueLexicon:
     """All cue entries, indexed by head word; use ``default_lexicon()`` for the shared instance."""
 
@@ -185,31 +209,62 @@ class CueLexicon:
         self.entries: list[CueEntry] = []
         for name in files if files is not None else table_names("cues", ".yaml"):
             self.entries.extend(self._load_file(name))
+        irregular = _irregular()
+        self._gates: dict[str, _Gate] = {e.id: self._gate(e, irregular) for e in self.entries}
         self._by_verb: dict[str, list[CueEntry]] = {}
         self._by_noun: dict[str, list[CueEntry]] = {}
-        self._by_adj: dict[str, list[CueEntry]] = {}
-        self._by_aux: dict[str, list[CueEntry]] = {}
-        irregular = _irregular()
-        self.forms: frozenset[str]
-        forms: set[str] = set()
+        # scan index: head form -> [(entry, alternative requirement lists)]
+        self._scan: dict[str, list[tuple[CueEntry, list[frozenset[str]]]]] = {}
         for e in self.entries:
-            for v in e.verbs:
+            g = self._gates[e.id]
+            for v in (*e.verbs, *e.adjectives, *e.auxiliaries):
                 self._by_verb.setdefault(v, []).append(e)
-                forms |= verb_forms(v, irregular)
-            for a in e.auxiliaries:
-                self._by_aux.setdefault(a, []).append(e)
-                forms.add(a)
-            for a in e.adjectives:
-                self._by_adj.setdefault(a, []).append(e)
-                forms.add(a)
             for words in e.nouns:
                 self._by_noun.setdefault(words[-1], []).append(e)
-                forms |= noun_forms(words[-1])
+            for form in g.verb_heads:
+                self._scan.setdefault(form, []).append((e, g.needs()))
+            for heads, before in g.noun_phrases:
+                for form in heads:
+                    self._scan.setdefault(form, []).append((e, [*before, *g.needs()]))
         # evaluative words of reported speech: the coder turns "X said <hostile words about Y>" into an
-        # event, so the prefilter must keep such sentences too (a superset of what ``match`` finds)
-        for w in load_yaml("speech.yaml")["evaluative"].values():
-            forms |= {p for word in w["words"] for p in _WORD.findall(str(word).lower())}
-        self.forms = frozenset(forms)
+        # event, so the prefilter keeps such sentences too (a superset of what ``match`` finds)
+        self._evaluative = frozenset(
+            p for w in load_yaml("speech.yaml")["evaluative"].values() for word in w["words"]
+            for p in _WORD.findall(str(word).lower())
+        )
+        self.forms: frozenset[str] = frozenset(self._scan) | self._evaluative
+        # words that are a cue on their own (an entry with no further requirement), or evaluative
+        self._free = frozenset(f for f, lst in self._scan.items() if any(not needs for _, needs in lst)) | self._evaluative
+        self._scan = {f: [x for x in lst if x[1]] for f, lst in self._scan.items() if f not in self._free}
+
+    @staticmethod
+    def _gate(e: CueEntry, irregular: dict[str, list[str]]) -> _Gate:
+        def any_forms(word: str) -> frozenset[str]:
+            return frozenset(verb_forms(word, irregular) | noun_forms(word, irregular))
+
+        def phrase(words: Iterable[str]) -> list[str]:
+            return [p for w in words for p in _WORD.findall(w)]
+
+        verb_heads = frozenset().union(*(verb_forms(v, irregular) for v in e.verbs), e.adjectives, e.auxiliaries)
+        nouns = tuple(
+            (frozenset(noun_forms(ws[-1], irregular)), tuple(any_forms(w) for w in phrase(ws[:-1])))
+            for ws in e.nouns
+        )
+        objects = []
+        for item in e.object:
+            parts = phrase([item])
+            if parts:
+                objects.append((any_forms(parts[-1]), tuple(any_forms(w) for w in parts[:-1])))
+        return _Gate(
+            verb_heads=verb_heads,
+            noun_phrases=nouns,
+            objects=tuple(objects),
+            particle=frozenset(e.particle),
+            prep=frozenset(e.prep),
+            light=frozenset().union(*(verb_forms(v, irregular) for v in e.light_verbs)),
+            xcomp=None if "*" in e.xcomp or not e.xcomp else frozenset().union(
+                *(verb_forms(v, irregular) for v in e.xcomp)),
+        )
 
     def _load_file(self, name: str) -> list[CueEntry]:
         raw = load_yaml(name) or []
@@ -229,6 +284,8 @@ class CueLexicon:
         unknown = set(item) - _KNOWN_KEYS
         if unknown:
             raise ValueError(f"unknown field(s) {sorted(unknown)}")
+        if "id" not in item:
+            raise ValueError("missing 'id'")
         etype = str(item.get("type", file_type)).upper()
         mode = item.get("mode") or None
         cameo = item.get("cameo")
@@ -238,30 +295,39 @@ class CueLexicon:
         for c in contexts:
             if c not in self.ontology.contexts():
                 raise ValueError(f"unknown context {c!r}")
-        verbs = tuple(v.lower() for v in _as_list(item.get("verbs")))
-        adjectives = tuple(v.lower() for v in _as_list(item.get("adjectives")))
-        auxiliaries = tuple(v.lower() for v in _as_list(item.get("auxiliaries")))
-        nouns = tuple(_words(n) for n in _as_list(item.get("nouns")))
-        if not verbs and not nouns and not adjectives and not auxiliaries:
-            raise ValueError("an entry needs 'verbs', 'adjectives', 'auxiliaries' or 'nouns'")
-        if "id" not in item:
-            raise ValueError("missing 'id'")
         low = lambda k: tuple(s.lower() for s in _as_list(item.get(k)))  # noqa: E731
+        nouns = tuple(_words(n) for n in _as_list(item.get("nouns")))
+        if not (low("verbs") or low("adjectives") or low("auxiliaries") or nouns):
+            raise ValueError("an entry needs 'verbs', 'adjectives', 'auxiliaries' or 'nouns'")
         return CueEntry(
-            id=str(item["id"]), type=etype, mode=mode, cameo=cameo, context=contexts, verbs=verbs,
-            adjectives=adjectives, auxiliaries=auxiliaries, nouns=nouns, light_verbs=low("light_verbs"), particle=low("particle"), object=low("object"),
+            id=str(item["id"]), type=etype, mode=mode, cameo=cameo, context=contexts, verbs=low("verbs"),
+            adjectives=low("adjectives"), auxiliaries=low("auxiliaries"), nouns=nouns,
+            light_verbs=low("light_verbs"), particle=low("particle"), object=low("object"),
             not_object=low("not_object"), prep=low("prep"), xcomp=low("xcomp"),
             priority=int(item.get("priority", 0)), source=source,
         )
 
     # --- prefilter -------------------------------------------------------------------------
     def scan(self, text: str) -> bool:
-        """Could this sentence hold a cue? Word lookup in the form set, no parsing (>100k sentences/s)."""
-        return not self.forms.isdisjoint(_WORD.findall(text.lower()))
+        """Could this sentence hold a cue? No parsing: a cue head word must occur together with at
+        least one word of each set its entry requires (object, preposition, particle, light verb).
+        These are necessary conditions of ``match``, so a sentence dropped here has no cue."""
+        words = set(_WORD.findall(text.lower()))
+        if not self._free.isdisjoint(words):
+            return True
+        for w in words:
+            for _, needs in self._scan.get(w, ()):
+                if all(not n.isdisjoint(words) for n in needs):
+                    return True
+        return False
 
     # --- matching on a parse ---------------------------------------------------------------
-    def match(self, sent: "Span") -> list[CueMatch]:
-        """The most specific entry for every cue token of a parsed sentence, in sentence order."""
+    def match(self, sent: "Span", background: bool = False) -> list[CueMatch]:
+        """The most specific entry for every cue token of a parsed sentence, in sentence order.
+
+        Nominal cues inside a time or cause adjunct ("after violent *protests*", "amid *shelling*")
+        name the background of the reported event, not an event of the sentence's actors; they are
+        left out unless ``background`` is true."""
         best: dict[int, CueMatch] = {}
         for tok in sent:
             low = tok.lower_
@@ -269,28 +335,39 @@ class CueLexicon:
                 continue
             lemma = tok.lemma_.lower()
             cands: list[CueMatch] = []
+            verb_entries = [e for e in self._by_verb.get(lemma, ()) or self._by_verb.get(low, ())
+                            if low in self._gates[e.id].verb_heads]
+            objs = _objects(tok) if verb_entries else []
             if tok.tag_.startswith(_VERB_TAGS):
-                for e in self._by_verb.get(lemma, ()) or self._by_verb.get(low, ()):
-                    m = self._match_verb(e, tok, sent)
-                    if m:
-                        cands.append(m)
-            elif tok.tag_ == "MD" and low in self._by_aux:
-                # an obligation in a reported clause ("said Y must return"): the cue governs the verb
-                head = tok.head
-                if tok.dep_ == "aux" and head.dep_ == "ccomp" and head.head.pos_ in ("VERB", "AUX"):
-                    for e in self._by_aux[low]:
-                        cands.append(self._finish(e, head, [tok, head], sent, None, []))
-            elif tok.pos_ == "ADJ":
-                for e in self._by_adj.get(low, ()):
-                    m = self._match_verb(e, tok, sent)
-                    if m:
-                        cands.append(m)
-            if tok.pos_ in _NOUN_POS or not cands:
-                for key in {lemma, low}:
-                    for e in self._by_noun.get(key, ()):
-                        m = self._match_noun(e, tok, sent)
+                for e in verb_entries:
+                    if e.verbs:
+                        m = self._match_verb(e, tok, sent, objs)
                         if m:
                             cands.append(m)
+            elif tok.tag_ == "MD":
+                # an obligation in a reported clause ("said Y must return"): the cue governs the verb
+                head = tok.head
+                subj = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
+                if (tok.dep_ == "aux" and head.dep_ == "ccomp" and head.head.pos_ in ("VERB", "AUX")
+                        and subj and subj[0].lower_ not in _SELF_SUBJECTS):
+                    for e in verb_entries:
+                        if low in e.auxiliaries:
+                            cands.append(self._finish(e, head, [tok, head], sent, None, []))
+            elif tok.pos_ == "ADJ":
+                for e in verb_entries:
+                    if low in e.adjectives:
+                        m = self._match_verb(e, tok, sent, objs)
+                        if m:
+                            cands.append(m)
+            if (tok.pos_ in _NOUN_POS or not cands) and not _is_date(tok):
+                seen: set[str] = set()
+                for key in (lemma, low):
+                    for e in self._by_noun.get(key, ()):
+                        if e.id not in seen:
+                            seen.add(e.id)
+                            m = self._match_noun(e, tok, sent)
+                            if m:
+                                cands.append(m)
             for m in cands:
                 cur = best.get(m.token.i)
                 if cur is None or _rank(m) > _rank(cur):
@@ -301,8 +378,9 @@ class CueLexicon:
             for t in m.cue_tokens:
                 other = best.get(t.i)
                 if t.i != i and other is not None and t.i not in drop and i not in drop:
-                    drop.add(t.i if _rank(m) >= _rank(other) else i)
-        return sorted((m for i, m in best.items() if i not in drop), key=lambda m: m.token.i)
+                    drop.add(t.i if _rank(m)[0] >= _rank(other)[0] else i)  # tie: the outer cue governs
+        return sorted((m for i, m in best.items() if i not in drop and (background or not _is_background(m))),
+                      key=lambda m: m.token.i)
 
     def _finish(self, e: CueEntry, gov: "Token", toks: list["Token"], sent: "Span", obj, preps) -> CueMatch:
         start = min(t.idx for t in toks) - sent.start_char
@@ -310,82 +388,132 @@ class CueLexicon:
         return CueMatch(e, gov, sorted(toks, key=lambda t: t.i), (start, end), obj, preps,
                         self.ontology.cameo(e.cameo))
 
-    def _match_verb(self, e: CueEntry, v: "Token", sent: "Span") -> CueMatch | None:
+    def _match_verb(self, e: CueEntry, v: "Token", sent: "Span", objs: list["Token"]) -> CueMatch | None:
+        g = self._gates[e.id]
         toks = [v]
-        if e.particle:
-            prt = [c for c in v.children if c.dep_ in _PRT_DEPS and c.lower_ in e.particle]
+        if g.particle:
+            prt = [c for c in v.children if c.dep_ in _PRT_DEPS and c.lower_ in g.particle]
             if not prt:
                 return None
             toks.append(prt[0])
-        objs = _objects(v)
         if e.not_object and any(_lemma_in(o, e.not_object) for o in objs):
             return None
         obj = None
-        if e.object:
-            obj = next((o for o in objs if _lemma_in(o, e.object)), None)
+        if g.objects:
+            # the noun of a reduced relative counts only by itself, not through its modifiers
+            obj = next((o for o in objs if _form_in(o, g.objects, mods_ok=o is not v.head)), None)
             if obj is None:
                 return None
             toks.append(obj)
         preps: list[Token] = []
-        if e.prep:
+        if g.prep:
             holders = [v] + ([obj] if obj is not None else [])
-            preps = [c for h in holders for c in h.children if c.dep_ in _PREP_DEPS and c.lower_ in e.prep]
+            preps = [c for h in holders for c in h.children if c.dep_ in _PREP_DEPS and c.lower_ in g.prep]
             if not preps:
                 return None
         if e.xcomp:
             comps = [c for c in v.children if c.dep_ in _XCOMP_DEPS and c.pos_ in ("VERB", "AUX")]
-            if "*" not in e.xcomp:
-                comps = [c for c in comps if c.lemma_.lower() in e.xcomp]
+            if g.xcomp is not None:
+                comps = [c for c in comps if c.lower_ in g.xcomp and c.lemma_.lower() in e.xcomp]
             if not comps:
                 return None
             toks.append(comps[0])
         return self._finish(e, v, toks, sent, obj, preps)
 
     def _match_noun(self, e: CueEntry, n: "Token", sent: "Span") -> CueMatch | None:
-        head_forms = {n.lemma_.lower(), n.lower_}
-        for words in e.nouns:
-            if words[-1] not in head_forms:
+        g = self._gates[e.id]
+        for words, (heads, before) in zip(e.nouns, g.noun_phrases):
+            if n.lower_ not in heads:
                 continue
             toks = [n]
-            k = len(words) - 1
-            ok = True
-            for j in range(1, len(words)):  # preceding words of a multi-word noun, in order
-                i = n.i - j
-                if i < sent.start or sent.doc[i].lower_ != words[k - j] and sent.doc[i].lemma_.lower() != words[k - j]:
-                    ok = False
-                    break
-                toks.append(sent.doc[i])
-            if not ok:
+            prev: list[int] = []  # the words before the head, right to left, hyphens skipped
+            i = n.i - 1
+            while len(prev) < len(before) and i >= sent.start:
+                if sent.doc[i].text != "-":
+                    prev.append(i)
+                i -= 1
+            if len(prev) < len(before):
                 continue
+            if any(sent.doc[i].lower_ not in forms for i, forms in zip(prev, reversed(before))):
+                continue
+            toks.extend(sent.doc[i] for i in prev[: len(before)])
             gov = n
             light = _light_verb(n)
-            if e.light_verbs:
-                if light is None or light.lemma_.lower() not in e.light_verbs:
+            if g.light:
+                if light is None or light.lower_ not in g.light or light.lemma_.lower() not in e.light_verbs:
                     continue
                 gov = light
                 toks.append(light)
             mods = [c for c in n.children if c.dep_ in ("compound", "amod", "nmod", "nummod", "poss")]
             if e.not_object and any(_lemma_in(c, e.not_object) for c in mods):
                 continue
-            if e.object:
-                mod = next((c for c in mods if _lemma_in(c, e.object)), None)
+            if g.objects:
+                mod = next((c for c in mods if _form_in(c, g.objects)), None)
                 if mod is None:
                     continue
                 toks.append(mod)
             preps: list[Token] = []
-            if e.prep:
+            if g.prep:
                 holders = [n] + ([gov] if gov is not n else [])
-                preps = [c for h in holders for c in h.children if c.dep_ in _PREP_DEPS and c.lower_ in e.prep]
+                preps = [c for h in holders for c in h.children if c.dep_ in _PREP_DEPS and c.lower_ in g.prep]
                 if not preps:
                     continue
             m = self._finish(e, gov, toks, sent, None, preps)
-            m.extra_words = len(words) - 1
+            m.extra_words = len(before)
             return m
         return None
 
 
+def _background_preps() -> frozenset[str]:
+    return frozenset(str(w).lower() for w in load_yaml("modality.yaml")["background_preps"])
+
+
+def _is_background(m: CueMatch) -> bool:
+    """A noun cue without a light verb whose phrase hangs from "after", "amid", "following" ..."""
+    n = m.token
+    if n.pos_ != "NOUN":
+        return False
+    h = n
+    for _ in range(3):  # "after [violent protests]", "in the wake of [the shelling]"
+        if h.dep_ in ("pobj", "conj", "compound") and h.head.i != h.i:
+            h = h.head
+            if h.dep_ == "prep" and h.lower_ in _background_preps():
+                return True
+            if h.dep_ == "prep" and h.lower_ == "of" and h.head.lower_ in ("wake", "aftermath", "run-up", "wake"):
+                return True
+        else:
+            break
+    return False
+
+
+_MONTH_CONTEXT = frozenset({"in", "since", "of", "until", "by", "early", "late", "mid", "last", "next", "this",
+                            "on", "from", "to", "through", "between", "before", "after", "till"})
+
+
+def _is_date(tok: "Token") -> bool:
+    """ "March" as a month ("since March 2023", "in March"), not a protest march."""
+    if tok.text != "March" or tok.i == tok.sent.start:
+        return False
+    nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
+    return (nxt is not None and nxt.like_num) or tok.nbor(-1).lower_ in _MONTH_CONTEXT
+
+
 def _rank(m: CueMatch) -> tuple[int, int]:
     return (m.entry.requirements + m.extra_words + m.entry.priority, -len(m.cue_tokens))
+
+
+def _form_in(tok: "Token", items: tuple[tuple[frozenset[str], tuple[frozenset[str], ...]], ...],
+             mods_ok: bool = True) -> bool:
+    """The token, or one of its compound/adjective modifiers, is an inflected form of a required
+    word; a multi-word item ("air defense") needs its last word on the token, the others among
+    the modifiers."""
+    mods = [c.lower_ for c in tok.children if c.dep_ in ("compound", "amod")] if mods_ok else []
+    for last, others in items:
+        if tok.lower_ in last and all(any(m in o for m in mods) for o in others):
+            return True
+        if not others and any(m in last for m in mods):
+            return True
+    return False
 
 
 def _lemma_in(tok: "Token", words: tuple[str, ...]) -> bool:
@@ -404,8 +532,9 @@ def _lemma_in(tok: "Token", words: tuple[str, ...]) -> bool:
 
 
 def _objects(v: "Token") -> list["Token"]:
-    """Direct objects, passive subjects and prepositional objects of a verb, with their conjuncts."""
-    out = []
+    """Direct objects, passive subjects and prepositional objects of a verb, with their conjuncts;
+    for a reduced relative ("the prisoners [released] by Israel") the modified noun as well."""
+    out = [v.head] if v.dep_ == "acl" and v.tag_ == "VBN" and v.head.pos_ in _NOUN_POS else []
     for c in v.children:
         if c.dep_ in _OBJ_DEPS:
             out.append(c)
@@ -458,10 +587,11 @@ def _modality_data() -> dict[str, Any]:
 
 
 def _chain(tok: "Token") -> list["Token"]:
-    """The cue word and the verbs it is a complement of ("agreed to [provide]", "will meet and [talk]")."""
+    """The cue word and the words it is a complement of ("agreed to [provide]", "will meet and [talk]",
+    "a plan to [invade]")."""
     out = [tok]
     cur = tok
-    while cur.dep_ in ("xcomp", "conj", "acomp") and cur.head is not cur and len(out) < 6:
+    while cur.dep_ in ("xcomp", "conj", "acomp", "acl") and cur.head.i != cur.i and len(out) < 6:
         cur = cur.head
         out.append(cur)
     return out
@@ -482,6 +612,8 @@ def cue_modality(m: CueMatch) -> CueModality:
     conditional = False
     marker = None
     chain = _chain(m.token)
+    if m.entry.nouns and m.token.pos_ in ("VERB", "AUX") and m.token.lemma_.lower() in int_gov:
+        intent, marker = True, m.token.text  # "offered concessions": the light verb states an intent
     for depth, t in enumerate(chain):
         lemma = t.lemma_.lower()
         if depth > 0 and chain[depth - 1].dep_ != "conj":  # t governs the cue: "agreed to [X]"

@@ -20,7 +20,7 @@ PHRASE_CUT = {"relcl", "acl", "conj", "cc", "appos", "punct", "advcl", "ccomp", 
 # Left modifiers that do belong to the core of an actor phrase ("US Defense Secretary Lloyd Austin").
 CORE_DEPS = {"compound", "amod", "poss", "det", "nummod", "nmod", "case", "quantmod", "predet"}
 # Clause links through which a subject is shared with the governing verb.
-INHERIT_DEPS = {"xcomp", "conj", "advcl", "acl", "pcomp", "ccomp"}
+INHERIT_DEPS = {"xcomp", "conj", "advcl", "acl", "pcomp", "ccomp", "acomp"}
 
 
 def conjuncts(tok: Token) -> list[Token]:
@@ -92,14 +92,14 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
                 for p in c.children:
                     if p.dep_ == "pobj":
                         return p, True
-        if cur.dep_ in INHERIT_DEPS and cur.head is not cur:
+        if cur.dep_ in INHERIT_DEPS and cur.head.i != cur.i:
             cur = cur.head
             # a noun governing an infinitive ("their vow to support"): its possessor is the source
             if cur.pos_ in {"NOUN", "PROPN"}:
                 poss = [c for c in cur.children if c.dep_ == "poss"]
                 if poss:
                     return poss[0], False
-                if cur.dep_ in OBJ | {"pobj"} and cur.head is not cur:
+                if cur.dep_ in OBJ | {"pobj"} and cur.head.i != cur.i:
                     cur = cur.head
             continue
         break
@@ -139,7 +139,7 @@ def clause_tokens(verb: Token) -> list[Token]:
         t = stack.pop()
         out.append(t)
         for c in t.children:
-            if c.dep_ in {"conj", "ccomp", "relcl", "parataxis"} and t is verb:
+            if c.dep_ in {"conj", "ccomp", "relcl", "parataxis"} and t.i == verb.i:
                 continue
             if c.dep_ in {"relcl"}:
                 continue
@@ -156,18 +156,19 @@ def governing_clause(verb: Token) -> Token:
     "renewed" and its "when the leaders gathered at the summit"; a reported clause keeps its own."""
     cur = verb
     for _ in range(6):
-        if cur.dep_ in {"xcomp", "acl", "dobj", "pobj", "prep", "advcl", "pcomp"} and cur.head is not cur:
+        if cur.dep_ in {"xcomp", "acl", "dobj", "pobj", "prep", "advcl", "pcomp"} and cur.head.i != cur.i:
             cur = cur.head
         else:
             break
     return cur
 
 
-def place_tokens(verb: Token, clause: list[Token], actor_tokens: set[int]) -> list[Token]:
-    """Clause tokens that may name where the event happened: not the actors' phrases nor the
-    participants' and objects' noun phrases ("condemned the stationing of weapons in Belarus")."""
-    skip = set(actor_tokens)
+def place_tokens(verb: Token, actor_tokens: set[int]) -> list[Token]:
+    """Tokens that may name where the event happened: the verb's own prepositional phrases ("met
+    in Rome", "shelled positions near Bakhmut"), not the actors' phrases, the objects' noun phrases
+    ("condemned the stationing of weapons in Belarus") or what a complement clause is about."""
+    out: list[Token] = []
     for c in verb.children:
-        if c.dep_ in SUBJ | PASS_SUBJ | OBJ:
-            skip.update(t.i for t in c.subtree)
-    return [t for t in clause if t.i not in skip]
+        if c.dep_ in {"prep", "npadvmod"}:
+            out.extend(t for t in c.subtree if t.i not in actor_tokens)
+    return sorted(out, key=lambda t: t.i)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -37,10 +37,12 @@ _STATE_YIELDS_TO = 100_000  # a US state name does not hide a city of this size 
 
 def fold(name: str) -> str:
     """Lookup key: lower case, accents removed, curly apostrophes and spacing normalised."""
-    s = unicodedata.normalize("NFKD", name)
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    s = s.replace("’", "'").replace("‘", "'").lower()
-    return " ".join(s.split())
+    if name.isascii():  # the common case, and the hot loop of building the index
+        s = name.lower()
+    else:
+        s = unicodedata.normalize("NFKD", name.replace("’", "'").replace("‘", "'"))
+        s = "".join(c for c in s if not unicodedata.combining(c)).lower()
+    return " ".join(s.split()) if "  " in s or "\t" in s or "\n" in s else s.strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,13 +96,21 @@ class Gazetteer:
             # Alternate names: any for very large cities ("Bombay"), similar spellings for large
             # ones, and only close variants ("Avdiivka"/"Avdiyivka") for small towns.
             min_sim = 0 if place.population >= _ALT_ANY_POPULATION else _ALT_MIN_SIMILARITY if place.population >= _ALT_MIN_POPULATION else _ALT_SMALL_SIMILARITY
-            for alt in c.get("alternatenames") or ():
-                if _LATIN_NAME.match(alt) and not alt.isupper() and (min_sim == 0 or ratio(fold(alt), key) >= min_sim):
-                    k = fold(alt)
-                    if k != key and (k not in alternate or alternate[k].population < place.population):
-                        alternate[k] = place
+            accepted = []
+            for a in c.get("alternatenames") or ():
+                # cheap checks first: this loop runs over ~350,000 alternate names
+                if min_sim == _ALT_SMALL_SIMILARITY and (a[:1].lower() != key[:1] or abs(len(a) - len(key)) > 3):
+                    continue
+                if not _LATIN_NAME.match(a) or a.isupper():
+                    continue
+                k = fold(a)
+                if k != key and (min_sim == 0 or ratio(k, key) >= min_sim):
+                    accepted.append(k)
+            for k in accepted:
+                if k not in alternate or alternate[k].population < place.population:
+                    alternate[k] = place
             self._capitals.setdefault((c["countrycode"], key), place)
-            for k in {key, *(fold(a) for a in c.get("alternatenames") or () if _LATIN_NAME.match(a))}:
+            for k in (key, *accepted):
                 have = self._in_country.get((iso3, k))
                 if have is None or have.population < place.population:
                     self._in_country[(iso3, k)] = place
@@ -111,8 +121,19 @@ class Gazetteer:
                 self.names[key] = place
 
     def _load_countries(self, countries: dict[str, Any]) -> None:
+        largest: dict[str | None, Place] = {}
+        for place in self._in_country.values():
+            if place.country not in largest or largest[place.country].population < place.population:
+                largest[place.country] = place
         for c in countries.values():
-            cap = self._capitals.get((c["iso"], fold(c.get("capital") or "")))
+            capital = fold(c.get("capital") or "")
+            # The capital by name (also an alternate spelling: "Ulan Bator"); for a capital too
+            # small for the city list (Palau's Ngerulmud), the country's largest city.
+            cap = (
+                self._capitals.get((c["iso"], capital))
+                or self._in_country.get((c["iso3"], capital))
+                or largest.get(c["iso3"])
+            )
             place = Place(
                 c["name"], "country", c["iso3"], int(c["geonameid"]),
                 cap.lat if cap else None, cap.lon if cap else None, int(c.get("population") or 0),
@@ -139,9 +160,13 @@ class Gazetteer:
             country = self.countries.get(iso3)
             if country is None:
                 continue
+            if row.get("name"):  # the project's canonical name ("Palestine", not "Palestinian Territory")
+                country = replace(country, name=str(row["name"]))
+                self.countries[iso3] = country
             for name in [row.get("name"), *(row.get("aliases") or ())]:
-                if name:
-                    self.names.setdefault(fold(name), country)
+                have = self.names.get(fold(name)) if name else None
+                if name and (have is None or have.kind in ("city", "country")):
+                    self.names[fold(name)] = country  # a country name beats a town of that name
             for region in row.get("regions") or ():
                 key = fold(region)
                 have = self.names.get(key)

@@ -18,30 +18,36 @@ from detente.data import load_yaml
 from detente.geo.gazetteer import Place, fold, gazetteer
 from detente.records import Location
 
-_DIRECTIONS = (
-    r"(?:north|south|east|west|central|northern|southern|eastern|western|northeastern|northwestern|"
-    r"southeastern|southwestern|north-eastern|north-western|south-eastern|south-western|occupied|"
-    r"far-eastern|far)"
-)
-_SETTLEMENT = r"(?:city|town|village|port|port city|capital|region|province|district|area|border town|frontline town|front-line town)"
 _NAME_TOKEN = r"[A-Z][\w'’.\-]*"
-_CONNECTOR = r"(?:of|de|la|le|el|al|du|di|da|des|del|al-|el-|an|am|on|upon|sur)"
-_REGION_TAIL = r"(?:region|oblast|province|strip|peninsula|heights|sea|strait|gulf|governorate)"
 _LOOSE_PREPS = frozenset({"on", "over", "off"})  # only seas, regions and cities after these
 
 
+class _Patterns:
+    """The regexes of locative phrases, built once from the word lists in ``data/places.yaml``."""
+
+    def __init__(self) -> None:
+        data = load_yaml("places.yaml")
+
+        def alt(key: str) -> str:
+            words = sorted((str(w) for w in data.get(key, ())), key=len, reverse=True)
+            return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + ")"
+
+        preps, directions, settlement = alt("prepositions"), alt("direction_words"), alt("settlement_words")
+        connector, tail = alt("name_connectors"), alt("region_tails")
+        self.name_run = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}}(?:\s+{tail})?"
+        name = rf"{_NAME_TOKEN}(?:\s+(?:{connector}\s+)?{_NAME_TOKEN}){{0,4}}(?:\s+{tail})?"
+        self.locative = re.compile(
+            rf"(?<![\w-])(?P<prep>(?i:{preps}))\s+(?:(?i:the)\s+)?(?:{directions}\s+)?"
+            rf"(?:{settlement}\s+of\s+(?:the\s+)?)?(?P<name>{name})"
+        )
+        self.name_at = re.compile(self.name_run)
+        self.within = re.compile(rf"\s+{settlement}\s+of\s+")
+        self.heads = frozenset(fold(h) for h in data.get("metonym_heads", ()))
+
+
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[re.Pattern[str], frozenset[str]]:
-    data = load_yaml("places.yaml")
-    preps = sorted((p.lower() for p in data.get("prepositions", ())), key=len, reverse=True)
-    prep_alt = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in preps)
-    name = rf"{_NAME_TOKEN}(?:\s+(?:{_CONNECTOR}\s+)?{_NAME_TOKEN}){{0,4}}(?:\s+{_REGION_TAIL})?"
-    regex = re.compile(
-        rf"(?<![\w-])(?P<prep>(?i:{prep_alt}))\s+(?:(?i:the)\s+)?(?:{_DIRECTIONS}\s+)?"
-        rf"(?:{_SETTLEMENT}\s+of\s+(?:the\s+)?)?(?P<name>{name})"
-    )
-    heads = frozenset(fold(h) for h in data.get("metonym_heads", ()))
-    return regex, heads
+def _patterns() -> _Patterns:
+    return _Patterns()
 
 
 def _overlaps(s: int, e: int, spans: Sequence[tuple[int, int]]) -> bool:
@@ -72,16 +78,16 @@ def _resolve_name(text: str, start: int, name: str) -> tuple[Place, int, int] | 
 
 def _name_at(text: str, pos: int) -> tuple[Place, int, int] | None:
     """The place named by the run of capitalised words starting at ``pos``, if any."""
-    m = re.compile(rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}}(?:\s+{_REGION_TAIL})?").match(text, pos)
+    m = _patterns().name_at.match(text, pos)
     return _resolve_name(text, pos, m.group(0)) if m else None
 
 
 def candidates(text: str, exclude_spans: Iterable[tuple[int, int]] = ()) -> list[tuple[Location, Place, int, int]]:
     """Every place named after a locative preposition, in text order, with its span."""
-    regex, heads = _patterns()
+    pats = _patterns()
     spans = [tuple(s) for s in exclude_spans]
     out: list[tuple[Location, Place, int, int]] = []
-    for m in regex.finditer(text):
+    for m in pats.locative.finditer(text):
         found = _resolve_name(text, m.start("name"), m.group("name"))
         if found is None:
             continue
@@ -93,10 +99,10 @@ def candidates(text: str, exclude_spans: Iterable[tuple[int, int]] = ()) -> list
             continue
         after = text[e : e + 30]
         poss = re.match(r"['’]s\s+(\w+)", after)
-        if poss and fold(poss.group(1)) in heads:
+        if poss and fold(poss.group(1)) in pats.heads:
             continue  # "in Moscow's view": an actor
         # A more specific place named right after: "the West Bank city of Hebron", "Russia's Kursk region".
-        within = re.match(rf"\s+{_SETTLEMENT}\s+of\s+", after)
+        within = pats.within.match(after)
         inner_at = e + within.end() if within else e + poss.start(1) if poss else None
         if inner_at is not None:
             sub = _name_at(text, inner_at)

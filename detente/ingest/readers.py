@@ -10,6 +10,7 @@ silently garbled.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import json
 import logging
@@ -80,6 +81,13 @@ def decode_bytes(raw: bytes, name: str) -> tuple[str | None, str | None]:
     UTF-8 (with or without BOM) first; else the encoding detected by charset-normalizer when it
     yields clean text (the fallback is logged, so the user knows); else a rejection.
     """
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # NUL bytes, but text
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            return None, f"UTF-16 byte-order mark but not valid UTF-16 (byte {exc.start})"
+        log.warning("%s: not UTF-8; decoded as UTF-16 (byte-order mark)", name)
+        return text, None
     reason = _binary_reason(raw)
     if reason:
         return None, reason
@@ -201,8 +209,18 @@ def html_to_article(
         url=doc.url or url,
         outlet=doc.sitename or doc.hostname or None,
         author=doc.author or None,
-        language=doc.language or None,
+        language=doc.language or _html_lang(html),
     )
+
+
+_HTML_LANG = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z]+)?", re.IGNORECASE)
+
+
+def _html_lang(html: bytes | str) -> str | None:
+    """The page's declared language (``<html lang="en-GB">`` -> ``en``) when trafilatura has none."""
+    head = html[:5000].encode("utf-8", "replace") if isinstance(html, str) else html[:5000]
+    m = _HTML_LANG.search(head)
+    return m.group(1).decode("ascii").lower() if m else None
 
 
 def record_to_article(

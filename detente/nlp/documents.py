@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 from typing import Iterable, Iterator
 
-from detente.data import data_path
+from detente.data import data_path, load_yaml
 from detente.records import Article, Sentence
 
 MAX_SENTENCE_CHARS = 1000
@@ -33,15 +33,15 @@ _FINAL_PUNCT = ".!?…:;\"'”’)»"
 
 
 @lru_cache(maxsize=1)
-def _abbreviations() -> dict[str, bool]:
-    """Lower-case abbreviations (without the final dot) after which a full stop is not an end,
-    mapped to True when the abbreviation only counts before a number ("No. 10" but "said no.")."""
-    out: dict[str, bool] = {}
-    for ln in data_path("abbreviations.txt").read_text(encoding="utf-8").splitlines():
-        if ln.strip() and not ln.lstrip().startswith("#"):
-            word, _, flag = ln.strip().lower().partition(" ")
-            out[word] = flag == "+number"
-    return out
+def _words() -> dict[str, frozenset[str]]:
+    """The splitter's word lists from ``data/splitter.yaml`` (abbreviations, sentence openers ...)."""
+    data = load_yaml("splitter.yaml")
+    return {
+        "abbreviations": frozenset(str(w).lower() for w in data["abbreviations"]),
+        "number_abbreviations": frozenset(str(w).lower() for w in data["number_abbreviations"]),
+        "sentence_starters": frozenset(str(w) for w in data["sentence_starters"]),
+        "continuation_words": frozenset(str(w).lower() for w in data["continuation_words"]),
+    }
 
 
 @lru_cache(maxsize=1)
@@ -50,6 +50,22 @@ def _boilerplate() -> re.Pattern[str]:
     lines = data_path("boilerplate.txt").read_text(encoding="utf-8").splitlines()
     pats = [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
     return re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE | re.DOTALL)
+
+
+@lru_cache(maxsize=1)
+def _dateline() -> re.Pattern[str]:
+    """A wire dateline: PLACE in capitals, then a date and/or (Agency), then a dash."""
+    months = "|".join(sorted((m.capitalize() for m in load_yaml("timewords.yaml")["months"]), key=len, reverse=True))
+    place = r"[A-Z][A-Z.'’\-]+(?:\s+[A-Z][A-Z.'’\-]+){0,3}(?:,\s+[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+)?)?"
+    when = rf"(?:,?\s+(?:{months})\.?\s+\d{{1,2}}(?:,\s+\d{{4}})?)"
+    agency = r"(?:\s*\([^()\n]{1,40}\))"
+    return re.compile(rf"{place}(?:{when}{agency}?|{agency})\s*[-–—]+\s*")
+
+
+def dateline_length(block: str) -> int:
+    """Length of the wire dateline opening ``block`` ("WASHINGTON, July 16 (AP) - "), or 0."""
+    m = _dateline().match(block)
+    return m.end() if m else 0
 
 
 def is_boilerplate(line: str) -> bool:
@@ -70,16 +86,10 @@ def _is_abbreviation_stop(text: str, dot: int) -> bool:
         return True
     if len(word) == 1 and word.isupper():  # an initial: George W. Bush
         return True
-    number_only = _abbreviations().get(word.lower())
-    if number_only is None:
-        return False
-    return not number_only or re.match(r"\s+\d", text[dot + 1 : dot + 4]) is not None
-
-
-_SENTENCE_STARTERS = frozenset(
-    "The A An But And In On At It He She They We I This That These Those His Her Their Its "
-    "However Meanwhile According After Before When While As If Although".split()
-)
+    w = word.lower()
+    if w in _words()["abbreviations"]:
+        return True
+    return w in _words()["number_abbreviations"] and re.match(r"\s+\d", text[dot + 1 : dot + 4]) is not None
 
 
 def _sentence_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -95,7 +105,7 @@ def _sentence_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]
                 nxt = re.match(r"\s+[\"'“‘]?([A-Za-z]+)", text[stop:end])
                 before = _WORD_BEFORE.search(text, max(0, dot - 20), dot + 1)
                 dotted = before is not None and "." in before.group(1)
-                if not (dotted and nxt and nxt.group(1) in _SENTENCE_STARTERS):
+                if not (dotted and nxt and nxt.group(1) in _words()["sentence_starters"]):
                     continue
         yield seg_start, stop
         seg_start = stop
@@ -106,12 +116,12 @@ def _sentence_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]
 def _blocks(text: str) -> Iterator[tuple[int, int]]:
     """Paragraph-or-line blocks: blank lines separate paragraphs; a single line break separates
     lines too (headlines, lists) unless the text is hard-wrapped (the line runs on mid-sentence)."""
-    for pm in re.finditer(r"[^\n]+(?:\n(?![ \t\xa0]*\n)[^\n]*)*", text):
+    for pm in re.finditer(r"[^\n]+(?:\n(?![ \t\r\xa0]*\n)[^\n]*)*", text):
         p_start = pm.start()
         lines = [(lm.start() + p_start, lm.end() + p_start) for lm in re.finditer(r"[^\n]+", pm.group(0))]
         cur_start: int | None = None
         cur_end = 0
-        for i, (ls, le) in enumerate(lines):
+        for ls, le in lines:
             if cur_start is None:
                 cur_start, cur_end = ls, le
             elif _joins(text[cur_start:cur_end], text[ls:le]):
@@ -130,7 +140,7 @@ def _joins(prev: str, nxt: str) -> bool:
         return False
     if p[-1] in _FINAL_PUNCT:
         return False
-    if n[0].islower() or p[-1] in ",-–(" or p.split()[-1].lower() in {"the", "a", "an", "of", "and", "to", "in"}:
+    if n[0].islower() or p[-1] in ",-–(" or p.split()[-1].lower() in _words()["continuation_words"]:
         return True
     # A long line that stops without punctuation is a wrapped line, a short one a headline.
     last_line = p.rsplit("\n", 1)[-1]
@@ -145,13 +155,16 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def _letters_ratio(s: str) -> float:
-    return sum(c.isalpha() for c in s) / max(1, len(s))
+def _prose_like(s: str) -> bool:
+    """Mostly letters, in words of word length: not a number table, not an encoded blob."""
+    letters = sum(c.isalpha() for c in s) / max(1, len(s))
+    words = len(s.split())
+    return letters >= 0.5 and words > 0 and len(s) / words <= 20
 
 
 def _split_long(text: str, s: int, e: int) -> Iterator[tuple[int, int]]:
     """Cut an over-long span at clause marks (; : then , then spaces) into pieces of at most
-    ``MAX_SENTENCE_CHARS``; pieces that are mostly not letters (tables, number dumps) are dropped."""
+    ``MAX_SENTENCE_CHARS``; pieces that are not prose (tables, number dumps, encoded blobs) are dropped."""
     while e - s > MAX_SENTENCE_CHARS:
         window = text[s : s + MAX_SENTENCE_CHARS]
         cut = -1
@@ -163,11 +176,11 @@ def _split_long(text: str, s: int, e: int) -> Iterator[tuple[int, int]]:
         if cut <= 0:
             cut = MAX_SENTENCE_CHARS
         ps, pe = _trim(text, s, s + cut)
-        if pe > ps and _letters_ratio(text[ps:pe]) >= 0.5:
+        if pe > ps and _prose_like(text[ps:pe]):
             yield ps, pe
         s = s + cut
     ps, pe = _trim(text, s, e)
-    if pe > ps and _letters_ratio(text[ps:pe]) >= 0.5:
+    if pe > ps and _prose_like(text[ps:pe]):
         yield ps, pe
 
 
@@ -186,7 +199,10 @@ def split_document(article: Article) -> list[Sentence]:
 
     Indices are consecutive over the kept sentences (the sentence index in the output contract).
     A block whose whole line is furniture is dropped, and so is a single furniture sentence inside
-    a paragraph. Headline-like lines without final punctuation are their own sentences.
+    a paragraph, and a "sentence" that is not prose (a bare URL, a dateline, list numbering). A
+    wire dateline opening a paragraph ("KYIV, July 16 (Reuters) - ") is left out of the first
+    sentence: it names where the story was filed, and its date is the publication's, not the event's.
+    Headline-like lines without final punctuation are their own sentences.
     """
     text = article.text
     out: list[Sentence] = []
@@ -194,9 +210,10 @@ def split_document(article: Article) -> list[Sentence]:
     for bs, be in _blocks(text):
         if is_boilerplate(text[bs:be]):
             continue
+        bs += dateline_length(text[bs:be])
         for s, e in _iter_block(text, bs, be):
             raw = text[s:e]
-            if is_boilerplate(raw):
+            if is_boilerplate(raw) or not _prose_like(raw):  # furniture, bare URLs, datelines, numbering
                 continue
             key = normalise(raw)
             if not key or key in seen:

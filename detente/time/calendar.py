@@ -76,6 +76,10 @@ class Calendar:
     def series(self, name: str) -> list[CalendarEvent]:
         return list(self._by_series.get(name, ()))
 
+    def mentions(self, text: str) -> bool:
+        """Does the text name any calendar event or series? (one regex search: the fast check)"""
+        return self._regex.search(text) is not None
+
     def matches(self, text: str, anchor: date | None = None) -> list[CalendarMatch]:
         """Every calendar phrase in ``text``, each resolved to one event (see ``find``)."""
         out: list[CalendarMatch] = []
