@@ -148,7 +148,14 @@ def clause_tokens(verb: Token) -> list[Token]:
 
 
 def text_of(tokens: list[Token]) -> str:
-    return "".join(t.text_with_ws for t in tokens).strip()
+    """The tokens' text; where tokens were left out between two, a space keeps words apart."""
+    out = []
+    for n, t in enumerate(tokens):
+        out.append(t.text)
+        nxt = tokens[n + 1] if n + 1 < len(tokens) else None
+        if nxt is not None and (t.whitespace_ or nxt.i != t.i + 1):
+            out.append(" ")
+    return "".join(out)
 
 
 def governing_clause(verb: Token) -> Token:
