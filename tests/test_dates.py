@@ -72,6 +72,8 @@ def test_dates_in_text(text: str, expected: date, precision: str) -> None:
         "Troops will stay until December.",
         "The blockade has lasted since 2014.",
         "Washington Summit attendees flew home.",  # a meeting named, but no date relation
+        "NATO pledged 40 billion euros in military aid over the next year.",  # a duration
+        "Drone attacks doubled in the past month, the ministry said.",
         "",
     ],
 )

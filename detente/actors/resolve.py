@@ -21,7 +21,7 @@ from dataclasses import replace
 from detente.actors.kb import Agent, Group, Igo, KnowledgeBase, Person, Place
 from detente.actors.match import ENTITY_KINDS, Match, Matcher, capitalised
 from detente.actors.names import Token, tokenize
-from detente.actors.people import Context, pick_person, term_for
+from detente.actors.people import Context, fit, pick_person, term_for
 from detente.records import Actor
 
 PLACE_KINDS = ("country", "demonym", "capital", "metonym", "region", "city")
@@ -238,6 +238,11 @@ class ActorResolver:
             actor.sectors = _merge(["ELI"], title) if state == "former" else title
             return
         actor.country, actor.org = term.country, term.org
+        if date is None and title and not modifier and fit(term, ctx) < 2:
+            # undated, and the title names an office the knowledge base does not have for this
+            # person ("US Senator Marco Rubio" without his Senate term): the phrase wins
+            actor.sectors = list(title)
+            return
         actor.office = term.office if state in ("current", "latest") else None
         own = [s for s in term.sectors if s] if state == "current" else ["ELI"]
         actor.sectors = _merge(["ELI"] if modifier else own, title)

@@ -270,6 +270,8 @@ def _relative(text: str, anchor: date, w: _Words) -> list[_Cand]:
         out.append(_Cand(m.start(), _weekday_date(wd, anchor, mod, _future_at(text, m.start(), w)), "day", m.group(0)))
     for m in w.period_re.finditer(text):
         mod, unit = m.group("mod").lower(), m.group("u").lower()
+        if mod in ("next", "past") and text[max(0, m.start() - 4) : m.start()].lower() == "the ":
+            continue  # "over the next year", "in the past week": a duration, not a date
         d = _period(mod, unit, anchor)
         if d is not None:
             out.append(_Cand(m.start(), d[0], d[1], m.group(0)))
