@@ -75,7 +75,7 @@ class _Writer:
 
     def sentence(self) -> str:
         """A sentence not yet used in this article (real copy rarely repeats; repeats are coded once)."""
-        for _ in range(5):
+        for _ in range(50):
             s = self._draw()
             if s not in self.used:
                 break

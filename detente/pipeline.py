@@ -8,6 +8,7 @@ the knowledge base once.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing as mp
 import os
 import re
@@ -37,6 +38,7 @@ class Coder:
         self.events = EventCoder(self.resolver, self.lexicon, default_ontology(), date_resolver=resolve_date,
                                  locator=locate, country_location=country_location,
                                  find_meeting=find_calendar_event, contexts_for=_contexts_for())
+        self.find_meeting = find_calendar_event
         self.stats = {"sentences": 0, "parsed": 0, "events": 0}
 
     # -- one article --------------------------------------------------------------------------------
@@ -75,6 +77,8 @@ class Coder:
         docs = iter(self.nlp.pipe(texts, batch_size=256)) if texts else iter(())
         for art, scanned in per_article:
             ctx = DocContext(article=art, anchor=art.date)
+            if any(parse for _, parse, _ in scanned):
+                ctx.hint = self.find_meeting(art.text[:20_000], art.date)
             events: list[Event] = []
             seen: set[tuple] = set()
             for s, parse, spans in scanned:
@@ -93,12 +97,9 @@ class Coder:
             yield art, events
 
     def _named_actors(self, text: str, spans, when: date | None):
-        out = []
-        for start, end, _ in spans:
-            actor = self.events.resolve_phrase(text[start:end], when)
-            if actor is not None and (actor.country or actor.org):
-                out.append((start, actor))
-        return out
+        """This sentence's actor mentions for the pronoun memory, resolved only if ever recalled."""
+        resolve = self.events.resolve_phrase
+        return [(start, functools.partial(resolve, text[start:end], when)) for start, end, _ in spans]
 
     # -- many articles ------------------------------------------------------------------------------
 

@@ -232,3 +232,31 @@ def test_run_all_with_real_coder_small_sample():
         assert res[name]["status"] == "ok", res[name]
     assert res["plover"]["n"] == 8
     assert res["plover"]["events_per_sentence"] is not None
+
+
+@needs_gold
+def test_main_prints_json_and_fails_on_missing_dir(capsys, tmp_path):
+    from detente.evaluation import main
+
+    assert main([str(EVAL_DIR), "--sets", "petrarch", "--json"], coder=StandInCoder()) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["petrarch"]["status"] == "ok" and out["petrarch"]["n"] == out["petrarch"]["of"]
+    assert main([str(tmp_path / "absent")], coder=StandInCoder()) == 2
+    assert main([str(tmp_path)], coder=StandInCoder()) == 1  # nothing scored: every set skipped
+
+
+def test_bench_corpus_is_seeded_and_mixes_sentence_kinds():
+    corpus = pytest.importorskip("bench.corpus")
+    from detente.nlp import split_document
+
+    a, b = corpus.generate(4, seed=7), corpus.generate(4, seed=7)
+    assert [x.text for x in a] == [x.text for x in b]
+    assert [x.text for x in a] != [x.text for x in corpus.generate(4, seed=8)]
+    sentences = [s.text for art in a for s in split_document(art)]
+    data = corpus.load_data()
+    fillers = {f.split("{")[0][:25] for f in data["filler"]}
+    assert len(sentences) >= 4 * 12
+    assert any(s.startswith(tuple(fillers)) for s in sentences)  # event-free filler is present
+    for art in a:  # a repeated sentence would be coded once and skew the counts
+        texts = [s.text for s in split_document(art)]
+        assert len(set(texts)) == len(texts)

@@ -4,6 +4,7 @@ One module per gold set (``plover_gold``, ``petrarch_gold``, ``ngec_synthetic``,
 shared metric helpers in ``metrics``; ``runner`` ties them together for ``detente eval DIR``.
 """
 
-from detente.evaluation.runner import default_eval_dir, format_report, main, run_all
+from detente.evaluation.runner import (default_eval_dir, format_markdown, format_report, main,
+                                      run_all)
 
-__all__ = ["default_eval_dir", "format_report", "main", "run_all"]
+__all__ = ["default_eval_dir", "format_markdown", "format_report", "main", "run_all"]

@@ -61,30 +61,38 @@ def _resolver_of(coder: Any) -> Any:
     for name in ("resolver", "actor_resolver"):
         if getattr(coder, name, None) is not None:
             return getattr(coder, name)
-    from detente.actors import ActorResolver  # only needed when the coder does not carry one
+    from detente.actors import default_resolver  # only needed when the coder does not carry one
 
-    return ActorResolver()
+    return default_resolver()
 
 
-def _actor_scorer(eval_dir: Path, coder: Any, limit: int | None, seed: int,
-                  workers: int) -> dict[str, Any]:
+Scorer = Callable[[Path, Any, "int | None", int, int], dict[str, Any]]
+
+
+def _sentences(module: Any) -> Scorer:
+    """Sentence-level gold sets take no ``workers``: each record is one short coder call."""
+    def run(d: Path, coder: Any, limit: int | None, seed: int, workers: int) -> dict[str, Any]:
+        return module.score(d / module.FILENAME, coder, limit, seed)
+
+    return run
+
+
+def _stories(d: Path, coder: Any, limit: int | None, seed: int, workers: int) -> dict[str, Any]:
+    return ngec_synthetic.score(d / ngec_synthetic.FILENAME, coder, limit, seed, workers)
+
+
+def _actors(d: Path, coder: Any, limit: int | None, seed: int, workers: int) -> dict[str, Any]:
+    """Actor cases are few and fast: always scored in full, through the other helper's scorer."""
     module = importlib.import_module("detente.evaluation.actor_cases")
-    return module.score(eval_dir / ACTOR_CASES_FILE, _resolver_of(coder))
+    return module.score(d / ACTOR_CASES_FILE, _resolver_of(coder))
 
 
-def _plan(eval_dir: Path) -> dict[str, tuple[Path, Callable[..., dict[str, Any]]]]:
-    def gold(module: Any) -> Callable[..., dict[str, Any]]:
-        return lambda d, coder, limit, seed, workers: module.score(d / module.FILENAME, coder, limit,
-                                                                   seed)
-
-    def stories(d: Path, coder: Any, limit: int | None, seed: int, workers: int) -> dict[str, Any]:
-        return ngec_synthetic.score(d / ngec_synthetic.FILENAME, coder, limit, seed, workers)
-
+def _plan(eval_dir: Path) -> dict[str, tuple[Path, Scorer]]:
     return {
-        "plover": (eval_dir / plover_gold.FILENAME, gold(plover_gold)),
-        "petrarch": (eval_dir / petrarch_gold.FILENAME, gold(petrarch_gold)),
-        "ngec": (eval_dir / ngec_synthetic.FILENAME, stories),
-        "actors": (eval_dir / ACTOR_CASES_FILE, _actor_scorer),
+        "plover": (eval_dir / plover_gold.FILENAME, _sentences(plover_gold)),
+        "petrarch": (eval_dir / petrarch_gold.FILENAME, _sentences(petrarch_gold)),
+        "ngec": (eval_dir / ngec_synthetic.FILENAME, _stories),
+        "actors": (eval_dir / ACTOR_CASES_FILE, _actors),
     }
 
 
@@ -94,8 +102,8 @@ def run_all(eval_dir: Path, coder: Any, limit: int | None = None, seed: int = 0,
 
     ``limit`` caps each set at a stratified, seeded sample of that many records (CI runs); ``None``
     scores everything; ``workers`` processes code the (long) synthetic stories. A set whose file
-    (or scorer module) is missing is ``skipped``; a scorer that
-    raises is ``error`` with the message, so one broken set does not hide the others' figures.
+    (or scorer module) is missing is ``skipped``; a scorer that raises is ``error`` with the
+    message, so one broken set does not hide the others' figures.
     """
     eval_dir = Path(eval_dir)
     results: dict[str, Any] = {}
@@ -157,12 +165,29 @@ def format_report(results: dict[str, Any]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def format_markdown(results: dict[str, Any]) -> str:
+    """The headline figures as one Markdown table (set, figure, value), for the README."""
+    lines = ["| gold set | figure | value |", "| --- | --- | ---: |"]
+    for name, res in results.items():
+        title = TITLES.get(name, name)
+        if res.get("status") != "ok":
+            lines.append(f"| {title} | {res.get('status')} | {res.get('reason')} |")
+            continue
+        scored, of = res.get("scored", res.get("n", res.get("cases"))), res.get("of")
+        lines.append(f"| {title} | scored | {scored}" + (f" of {of}" if of else "") + " |")
+        for key, label in REPORT_FIELDS.get(name, []):
+            if key in res:
+                lines.append(f"| | {label.strip(' .')} | {_fmt(res[key])} |")
+    return "\n".join(lines) + "\n"
+
+
 def _to_jsonable(results: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(results, default=str))
 
 
 def main(argv: list[str] | None = None, coder: Any = None) -> int:
-    """``python -m detente.evaluation [DIR] [--limit N] [--seed S] [--sets a,b] [--json]``."""
+    """``python -m detente.evaluation [DIR] [--limit N] [--seed S] [--sets a,b] [--workers W]
+    [--json | --markdown]``."""
     ap = argparse.ArgumentParser(prog="detente eval", description=__doc__.splitlines()[0])
     ap.add_argument("eval_dir", nargs="?", type=Path, default=None)
     ap.add_argument("--limit", type=int, default=None, help="stratified sample of N records per set")
@@ -170,6 +195,7 @@ def main(argv: list[str] | None = None, coder: Any = None) -> int:
     ap.add_argument("--sets", default=None, help=f"comma-separated subset of {','.join(SET_NAMES)}")
     ap.add_argument("--workers", type=int, default=1, help="processes for the synthetic stories")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--markdown", action="store_true", help="print the figures as a Markdown table")
     args = ap.parse_args(argv)
     eval_dir = args.eval_dir or default_eval_dir()
     if eval_dir is None or not Path(eval_dir).is_dir():
@@ -184,6 +210,8 @@ def main(argv: list[str] | None = None, coder: Any = None) -> int:
                       workers=args.workers)
     if args.json:
         print(json.dumps(_to_jsonable(results), indent=2))
+    elif args.markdown:
+        print(format_markdown(results), end="")
     else:
         print(format_report(results), end="")
     return 0 if any(r.get("status") == "ok" for r in results.values()) else 1

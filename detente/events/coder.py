@@ -32,38 +32,49 @@ EVALUATIVE = {etype: (spec.get("mode"), str(spec["cameo"]), frozenset(spec["word
 
 @dataclass
 class DocContext:
-    """What the coder remembers across the sentences of one document (for pronouns and "the alliance")."""
+    """What the coder remembers across the sentences of one document (for pronouns and "the alliance").
+
+    Mentions are stored as (offset, resolver) pairs and resolved only when a pronoun asks for them:
+    most documents never need most of them, and resolving every mention costs more than parsing.
+    """
 
     article: Article
     anchor: date | None
-    recent: list[Actor] = field(default_factory=list)
-    # actors named in the current sentence, with their character offsets (for "they" after "NATO")
-    here: list[tuple[int, Actor]] = field(default_factory=list)
+    recent: list = field(default_factory=list)
+    # mentions in the current sentence, with their character offsets (for "they" after "NATO")
+    here: list = field(default_factory=list)
     # the organiser of the last meeting named ("the declaration" after "the Washington Summit")
     meeting: Actor | None = None
-
-    def remember(self, actor: Actor) -> None:
-        if actor.country or actor.org:
-            self.recent.append(actor)
-            del self.recent[:-16]
+    # the meeting the article is about, for bare "after the summit ended" (a calendar event)
+    hint: object | None = None
 
     def recall(self, kinds: list[list[str]], before: int | None = None) -> Actor | None:
         """The most recent actor of the first group of kinds that has one: this sentence (before the
         pronoun) first, then earlier sentences."""
         for group in kinds:
-            for start, actor in reversed(self.here):
-                if (before is None or start < before) and actor.kind in group:
-                    return actor
-            for actor in reversed(self.recent):
-                if actor.kind in group:
+            for start, mention in reversed(self.here):
+                if before is None or start < before:
+                    actor = _actor_now(mention)
+                    if actor is not None and actor.kind in group:
+                        return actor
+            for mention in reversed(self.recent):
+                actor = _actor_now(mention)
+                if actor is not None and actor.kind in group:
                     return actor
         return None
 
-    def enter_sentence(self, actors: list[tuple[int, Actor]]) -> None:
-        """Move the previous sentence's actors into memory and hold this sentence's."""
-        for _, actor in self.here:
-            self.remember(actor)
-        self.here = actors
+    def enter_sentence(self, mentions: list) -> None:
+        """Move the previous sentence's mentions into memory and hold this sentence's.
+
+        A mention is an Actor or a zero-argument callable that resolves to one (or None)."""
+        self.recent.extend(m for _, m in self.here)
+        del self.recent[:-24]
+        self.here = list(mentions)
+
+
+def _actor_now(mention) -> Actor | None:
+    actor = mention() if callable(mention) else mention
+    return actor if _placed(actor) else None
 
 
 @dataclass
@@ -454,10 +465,10 @@ class EventCoder:
         clause = P.clause_tokens(verb)
         when, source = (ctx.anchor, "publication") if ctx.anchor else (None, "none")
         if self.resolve_date is not None:
-            when, source = self.resolve_date(P.text_of(clause), ctx.anchor)
+            when, source = self.resolve_date(P.text_of(clause), ctx.anchor, hint_event=ctx.hint)
             top = P.governing_clause(verb)
             if source != "text" and top.i != verb.i:
-                when, source = self.resolve_date(P.text_of(P.clause_tokens(top)), ctx.anchor)
+                when, source = self.resolve_date(P.text_of(P.clause_tokens(top)), ctx.anchor, hint_event=ctx.hint)
         # Places are read from the clause minus the actors' own phrases: "his counterpart in Moscow"
         # names an actor, not where the event happened.
         in_actors = {t.i for r in srcs + tgts if r is not None for t in P.full_phrase(r.token)}

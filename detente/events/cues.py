@@ -392,7 +392,9 @@ class CueLexicon:
         g = self._gates[e.id]
         toks = [v]
         if g.particle:
-            prt = [c for c in v.children if c.dep_ in _PRT_DEPS and c.lower_ in g.particle]
+            # a particle follows its verb ("gave in"), except a fronted "test" in "test-fired"
+            prt = [c for c in v.children if c.dep_ in _PRT_DEPS and c.lower_ in g.particle
+                   and (c.i > v.i or c.dep_ == "npadvmod")]
             if not prt:
                 return None
             toks.append(prt[0])
