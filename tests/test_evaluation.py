@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from detente.evaluation import format_report, run_all
+from detente.evaluation import format_markdown, format_report, run_all
 from detente.evaluation.metrics import (actor_matches, cameo_root, confusion, f1_scores,
                                        normalize_code, parse_date, stratified_sample)
 from detente.evaluation.ngec_synthetic import document_type, headline
@@ -212,6 +212,7 @@ def test_run_all_with_stand_in_coder_matches_independent_count():
     assert res["plover"]["n"] == len(recs)
     assert res["plover"]["type_found"] == pytest.approx(expected / len(recs))
     assert "PLOVER gold records" in format_report(res)
+    assert "| PLOVER gold records" in format_markdown(res)
 
 
 @needs_gold

@@ -4,12 +4,16 @@ Each story has a gold PLOVER type (``label``) and sometimes a mode. The coder co
 story's type is an aggregation of its events:
 
 - the headline is the first line of ``prompt`` (the ``title`` column keeps unfilled template slots
-  such as ``{country_1}``; it is used, slots removed, only when ``prompt`` is empty);
+  such as ``{country_1}``; it is used, slots removed, only when ``prompt`` is empty); it is coded as
+  a one-sentence document of its own, the body (``text``) as another;
 - each event votes for its type with weight 3 in the headline, 2 in the first two body sentences (the
   lead, where wire copy states its news) and 1 elsewhere; negated events do not vote and hypothetical
   ones vote half (a story's type is what happened, not what did not);
 - the type with the largest total wins; ties go to the type that appeared first (headline, then body
   order). A story with no events gets no type and counts as wrong.
+
+The weights are a plain prior, not fitted: on a 500-story sample, headline weights 0-5, lead weights
+1-3 and lead lengths 1-3 all land within about one point of accuracy of each other.
 
 Figures: accuracy and macro-F1 over the gold types, per-type F1, the most frequent confusions, and
 mode accuracy among correctly typed stories that have a gold mode.

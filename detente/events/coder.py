@@ -99,6 +99,7 @@ class EventCoder:
         self.country_location = country_location
         self.find_meeting = find_meeting
         self.contexts_for = contexts_for
+        self._sent_contexts: tuple = (None, [])
         self._cache: dict[tuple[str, date | None], Actor | None] = {}
 
     # -- actors -----------------------------------------------------------------------------------
@@ -430,7 +431,7 @@ class EventCoder:
                 tgts = [None]
             if srcs and tgts:
                 events.extend(self._emit(sent, index, ctx, srcs, tgts, etype, mode, cameo, rule, m.token,
-                                         m.cue_tokens, mod.modality, attribution))
+                                         m.cue_tokens, mod.modality, attribution, m.entry.context))
         events.extend(self.speech_events(sent, index, ctx, coded_speech))
         # the sources of this sentence's events are the likeliest antecedents of the next "he"/"it"
         ctx.here.extend((len(sent.text), e.actor) for e in events if e.actor is not None)
@@ -460,7 +461,7 @@ class EventCoder:
 
     def _emit(self, sent: Span, index: int, ctx: DocContext, srcs: list[Role], tgts: list[Role], etype: str,
               mode: str | None, cameo: str, rule: str, verb: Token, cue_tokens, modality: str,
-              attribution: str | None) -> list[Event]:
+              attribution: str | None, cue_context=()) -> list[Event]:
         code = self.ontology.cameo(cameo)
         clause = P.clause_tokens(verb)
         when, source = (ctx.anchor, "publication") if ctx.anchor else (None, "none")
@@ -476,7 +477,7 @@ class EventCoder:
         cues = sorted(cue_tokens or [verb], key=lambda t: t.i)
         start = cues[0].idx - sent.start_char
         end = cues[-1].idx + len(cues[-1]) - sent.start_char
-        contexts = self.contexts_for(sent.text, etype) if self.contexts_for else []
+        contexts = self._contexts(sent, tuple(cue_context))
         out = []
         for s in srcs:
             for t in tgts:
@@ -496,6 +497,15 @@ class EventCoder:
                         cue=" ".join(c.text for c in cues), cue_span=(start, end), rule=f"{rule}|{s.how}>{t_how}",
                 ))
         return out
+
+    def _contexts(self, sent: Span, cue_context: tuple[str, ...]) -> list[str]:
+        """PLOVER contexts: the cue's own, then the sentence's keywords (computed once a sentence)."""
+        if self.contexts_for is None:
+            return list(cue_context)
+        key = (sent.doc, sent.start)
+        if self._sent_contexts[0] != key:
+            self._sent_contexts = (key, self.contexts_for(sent.text))
+        return list(dict.fromkeys([*cue_context, *self._sent_contexts[1]]))
 
     def _location(self, place_text: str, src: Actor, tgt: Actor | None, quad: int | None, etype: str) -> Location | None:
         loc = self.locate(place_text) if self.locate else None
