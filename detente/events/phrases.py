@@ -179,3 +179,12 @@ def place_tokens(verb: Token, actor_tokens: set[int]) -> list[Token]:
         if c.dep_ in {"prep", "npadvmod"}:
             out.extend(t for t in c.subtree if t.i not in actor_tokens)
     return sorted(out, key=lambda t: t.i)
+
+
+def without_quantity(span: Span) -> str | None:
+    """The phrase without its leading quantity ("up to 100", "thousands of", "two"), or None if it
+    has none."""
+    toks = [t for t in span if not (t.like_num or t.dep_ in {"quantmod", "nummod", "det", "predet"})]
+    if len(toks) == len(span) or not toks:
+        return None
+    return text_of(toks)
