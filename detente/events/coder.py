@@ -212,8 +212,12 @@ class EventCoder:
                 if c.dep_ in {"pobj", "pcomp"}:
                     cands.append((c, f"prep:{prep_tok.lower_}"))
         if m.obj is not None and m.obj.i != v.i:
-            # "imposed sanctions on Russia": the object is part of the cue; the target hangs off it
-            for p, o in P.prep_objects(m.obj, preps or ROLES["target_preps"]):
+            # "rejected Saddam Hussein's proposal for a cease-fire": the object's owner is the target;
+            # "imposed sanctions on Russia": the target hangs off the object
+            for c in m.obj.children:
+                if c.dep_ == "poss" and c.pos_ != "PRON":
+                    cands.append((c, "obj-owner"))
+            for p, o in P.prep_objects(m.obj, preps or self._target_preps(m.type)):
                 cands.append((o, f"obj-prep:{p.lower_}"))
         for o in P.direct_objects(v):
             if m.obj is None or o.i != m.obj.i:
@@ -224,27 +228,38 @@ class EventCoder:
         if preps:
             for p, o in P.prep_objects(v, preps):
                 cands.append((o, f"prep:{p.lower_}"))
-        for p, o in P.prep_objects(v, ROLES["target_preps"]):
+        for p, o in P.prep_objects(v, self._target_preps(m.type)):
             cands.append((o, f"prep:{p.lower_}"))
         for noun in m.cue_tokens:
             if noun.pos_ == "NOUN" and noun.i != v.i:
-                for p, o in P.prep_objects(noun, ROLES["target_preps"]):
+                for p, o in P.prep_objects(noun, self._target_preps(m.type)):
                     cands.append((o, f"noun-prep:{p.lower_}"))
         if m.obj is not None and m.obj.i != v.i:
             # "rejected North Korea's demand": the cue's object belongs to the target
-            cands.append((m.obj, "obj-owner"))
+            cands.append((m.obj, "obj-inner"))
         seen: set[int] = set(src_tokens)
+        fallback: list[Role] = []
         for tok, how in cands:
             if tok.i in seen:
                 continue
             seen.add(tok.i)
-            found = [] if how == "obj-owner" else self.actors_of(tok, ctx, how)
-            if not found and how in {"dobj", "passive-subj", "obj-owner"}:
+            found = [] if how == "obj-inner" else self.actors_of(tok, ctx, how)
+            if not found and how in {"dobj", "passive-subj", "obj-inner"}:
                 found = self._inner_actor(tok, ctx, how)
             found = [r for r in found if r.token.i not in src_tokens]
-            if found:
+            if found and any(_placed(r.actor) for r in found):
                 return found
-        return self._complement_target(v, ctx, src_tokens) or self._nearest_target(m, ctx, src_tokens)
+            # an actor known only by its sector ("army reservists") is kept in case nothing placed
+            # turns up ("mobilized army reservists for a war against Iraq")
+            fallback = fallback or found
+        return (self._complement_target(v, ctx, src_tokens) or self._nearest_target(m, ctx, src_tokens)
+                or fallback)
+
+    @staticmethod
+    def _target_preps(etype: str) -> list[str]:
+        """Prepositions that may introduce the target, in order: an accusation is "against/over" its
+        target and only "to" its audience ("complained to the UN over Israeli raids")."""
+        return ROLES["target_prep_priority"].get(etype, ROLES["target_preps"])
 
     def _nearest_target(self, m: CueMatch, ctx: DocContext, src_tokens: set[int]) -> list[Role]:
         """Last resort: the placed actor closest to the cue in its own phrase structure, e.g. deep in
@@ -302,9 +317,13 @@ class EventCoder:
             if head.lemma_.lower() in ROLES["meeting_words"]:
                 continue  # "adopted the Washington Summit Declaration": a document, not Washington's
             for c in head.children:
-                if c.dep_ in {"poss", "compound"} and c.pos_ != "PRON":  # "their call": the subject's own
-                    roles.extend(self.actors_of(c, ctx, how + ":poss"))
-                    break
+                # "Russia's rhetoric", "the Russian invasion" ("their call": the subject's own)
+                if c.dep_ in {"poss", "compound"} and c.pos_ != "PRON" or (c.dep_ == "amod" and c.pos_ in {"ADJ", "PROPN"}
+                                                                           and c.text[:1].isupper()):
+                    found = self.actors_of(c, ctx, how + ":" + c.dep_)
+                    if found:
+                        roles.extend(found)
+                        break
             else:
                 for p, o in P.prep_objects(head, ["of", "against", "on", "to", "with"]):
                     found = self.actors_of(o, ctx, how + f":{p.lower_}")
@@ -416,7 +435,7 @@ class EventCoder:
                         events.extend(self._emit(sent, index, ctx, [spk], srcs, etype, mode, cameo,
                                                  f"speech.obligation<{m.entry.id}", sv, [sv], "asserted", None))
                         continue
-                    if m.quad_class in (3, 4) and _aimed_at(spk.actor, tgts):
+                    if m.quad_class in (3, 4) and _partisan(spk.actor) and _aimed_at(spk.actor, tgts):
                         # "Peskov said NATO is moving towards our borders": Peskov accuses NATO.
                         # (A hostile act reported by a bystander, "police said", stays the act.)
                         acc = ROLES["speech_accuse"]
@@ -537,6 +556,12 @@ def _content_link(tok: Token) -> bool:
     if tok.dep_ == "advcl":  # an infinitive of purpose, not a separate clause ("..., killing two")
         return any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
     return tok.dep_ == "conj" and tok.head.pos_ in {"NOUN", "PROPN"}
+
+
+def _partisan(speaker: Actor) -> bool:
+    """A speaker who speaks for a side (a state, its government or forces, an IGO), not a witness,
+    lawyer or police source reporting what happened."""
+    return speaker.kind in {"state", "igo"} or speaker.sector in ROLES["partisan_sectors"]
 
 
 def _aimed_at(speaker: Actor, targets: list[Role]) -> bool:

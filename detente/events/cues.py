@@ -39,7 +39,7 @@ _NOUN_POS = frozenset({"NOUN"})  # not PROPN: "March" is a month, "Strike" a nam
 
 _KNOWN_KEYS = frozenset(
     {"id", "type", "verbs", "adjectives", "auxiliaries", "nouns", "light_verbs", "particle", "object", "not_object", "prep", "xcomp",
-     "mode", "cameo", "context", "priority", "note", "examples"}
+     "mode", "cameo", "context", "priority", "note", "examples", "subject", "reverse"}
 )
 
 
@@ -62,13 +62,16 @@ class CueEntry:
     not_object: tuple[str, ...] = ()
     prep: tuple[str, ...] = ()
     xcomp: tuple[str, ...] = ()  # "*" = any verbal complement
+    subject: tuple[str, ...] = ()  # required subject word ("troops" left, "peacekeepers" arrived)
+    reverse: bool = False  # the grammatical subject is the recipient ("Ukraine received aid from Germany")
     priority: int = 0
     source: str = ""
 
     @property
     def requirements(self) -> int:
         """How many conditions the entry sets beyond its head word: more conditions, more specific."""
-        return sum(bool(x) for x in (self.light_verbs, self.particle, self.object, self.prep, self.xcomp))
+        return sum(bool(x) for x in (self.light_verbs, self.particle, self.object, self.prep, self.xcomp,
+                                     self.subject))
 
 
 @dataclass(slots=True)
@@ -189,6 +192,7 @@ class _Gate:
     noun_phrases: tuple[tuple[frozenset[str], tuple[frozenset[str], ...]], ...]  # head forms, preceding words
     objects: tuple[tuple[frozenset[str], tuple[frozenset[str], ...]], ...]  # last-word forms, other words
     particle: frozenset[str]
+    subject: tuple[tuple[frozenset[str], tuple[frozenset[str], ...]], ...]
     prep: frozenset[str]
     light: frozenset[str]
     xcomp: frozenset[str] | None  # None = any complement
@@ -196,6 +200,8 @@ class _Gate:
     def needs(self) -> list[frozenset[str]]:
         """Word sets of which the text must contain at least one each, besides the head word."""
         req = [x for x in (self.particle, self.prep, self.light, self.xcomp) if x]
+        if self.subject:
+            req.append(frozenset().union(*(o[0] for o in self.subject)))
         if self.objects:
             req.append(frozenset().union(*(o[0] for o in self.objects)))
         return req
@@ -262,6 +268,8 @@ class CueLexicon:
             noun_phrases=nouns,
             objects=tuple(objects),
             particle=frozenset(e.particle),
+            subject=tuple((any_forms(p[-1]), tuple(any_forms(w) for w in p[:-1]))
+                          for p in (phrase([w]) for w in e.subject) if p),
             prep=frozenset(e.prep),
             light=frozenset().union(*(verb_forms(v, irregular) for v in e.light_verbs)),
             xcomp=None if "*" in e.xcomp or not e.xcomp else frozenset().union(
@@ -305,7 +313,8 @@ class CueLexicon:
             id=str(item["id"]), type=etype, mode=mode, cameo=cameo, context=contexts, verbs=low("verbs"),
             adjectives=low("adjectives"), auxiliaries=low("auxiliaries"), nouns=nouns,
             light_verbs=low("light_verbs"), particle=low("particle"), object=low("object"),
-            not_object=low("not_object"), prep=low("prep"), xcomp=low("xcomp"),
+            not_object=low("not_object"), prep=low("prep"), xcomp=low("xcomp"), subject=low("subject"),
+            reverse=bool(item.get("reverse", False)),
             priority=int(item.get("priority", 0)), source=source,
         )
 
@@ -394,9 +403,9 @@ class CueLexicon:
         g = self._gates[e.id]
         toks = [v]
         if g.particle:
-            # a particle follows its verb ("gave in"), except a fronted "test" in "test-fired"
+            # a particle follows its verb ("gave in"); adverbs may precede ("jointly develop", "test-fired")
             prt = [c for c in v.children if c.dep_ in _PRT_DEPS and c.lower_ in g.particle
-                   and (c.i > v.i or c.dep_ == "npadvmod")]
+                   and (c.i > v.i or c.dep_ in ("npadvmod", "advmod"))]
             if not prt:
                 return None
             toks.append(prt[0])
@@ -419,6 +428,13 @@ class CueLexicon:
             holders = [v] + ([obj] if obj is not None else [])
             preps = [c for h in holders for c in h.children if c.dep_ in _PREP_DEPS and c.lower_ in g.prep]
             if not preps:
+                return None
+        if g.subject:
+            subj = [c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")]
+            subj += [cc for c in subj for cc in c.conjuncts]
+            # "a first batch of peacekeeping troops arrived": the noun after "of" counts too
+            subj += [g for c in subj for p in c.children if p.lower_ == "of" for g in p.children if g.dep_ == "pobj"]
+            if not any(_form_in(c, g.subject) for c in subj):
                 return None
         if e.xcomp:
             comps = [c for c in v.children if c.dep_ in _XCOMP_DEPS and c.pos_ in ("VERB", "AUX")]
