@@ -261,3 +261,26 @@ def test_reduced_relative_and_outer_cue(nlp, lex) -> None:
 def test_contexts_ignore_non_context_names() -> None:
     assert contexts_for("Troops crossed the border.", "ACCUSE") == contexts_for("Troops crossed the border.")
     assert contexts_for("The talks ended.", "legal")[0] == "legal"
+
+
+def test_subject_and_reverse_roles(nlp, lex) -> None:
+    left = lex.match(nlp("The last American soldiers left Afghanistan in August.")[:])
+    assert [(m.type, m.mode) for m in left] == [("RETREAT", "withdraw")]
+    assert not lex.match(nlp("The delegation left Geneva on Friday.")[:])
+    got = [m for m in lex.match(nlp("Ukraine received a new batch of Patriot missiles from Germany.")[:])]
+    assert got and got[0].type == "AID" and got[0].entry.reverse
+    assert [p.lower_ for p in got[0].prep_tokens] == ["from"]
+    blue = lex.match(nlp("A first batch of Bangladeshi peacekeeping troops arrived in Sierra Leone.")[:])
+    assert [m.cameo for m in blue] == ["074"]
+    assert [c[0] for c in cues(nlp, lex, "France and India will jointly develop a new engine.")] == ["COOPERATE"]
+
+
+def test_clause_words_settle_the_mode(nlp, lex) -> None:
+    bomb = _one(nlp, lex, "Guerrillas wounded two soldiers in a bomb attack on Thursday.", "ASSAULT")
+    assert recoded_event(bomb)[1:] == ("explosives", "183")
+    jets = _one(nlp, lex, "Government jets killed twelve civilians in the village.", "ASSAULT")
+    assert recoded_event(jets)[1] == "aerial"
+    plain = _one(nlp, lex, "Rebels killed three villagers on Sunday.", "ASSAULT")
+    assert recoded_event(plain)[1] is None
+    shelled = _one(nlp, lex, "Russian forces shelled Kharkiv overnight.", "ASSAULT")
+    assert recoded_event(shelled)[1] == "heavy-weapons"  # the cue's own mode is kept

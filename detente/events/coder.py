@@ -423,6 +423,9 @@ class EventCoder:
             tgts = self.targets(m, ctx, {r.token.i for r in srcs})
             mod = cue_modality(m)
             etype, mode, cameo = recoded_event(m, mod)
+            if mod.intent and m.type in ROLES["concessions"] and (mod.marker or "").lower() in ROLES["consent_words"]:
+                # "agreed to lift the curfew": consenting to a concession is the concession itself
+                etype, mode, cameo = m.type, m.mode, m.cameo
             rule = m.entry.id + ("+intent" if mod.intent and etype != m.type else "")
             attribution = None
             speech = self.speaker(m.token, ctx)

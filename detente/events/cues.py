@@ -37,10 +37,11 @@ _VERB_TAGS = ("VB",)
 _SELF_SUBJECTS = frozenset({"we", "i", "this", "that", "it", "there", "one", "you", "everyone", "everybody"})
 _NOUN_POS = frozenset({"NOUN"})  # not PROPN: "March" is a month, "Strike" a name
 
-_KNOWN_KEYS = frozenset(
-    {"id", "type", "verbs", "adjectives", "auxiliaries", "nouns", "light_verbs", "particle", "object", "not_object", "prep", "xcomp",
-     "mode", "cameo", "context", "priority", "note", "examples", "subject", "reverse"}
-)
+_KNOWN_KEYS = frozenset({
+    "id", "type", "verbs", "adjectives", "auxiliaries", "nouns", "light_verbs", "particle", "object",
+    "not_object", "prep", "xcomp", "subject", "reverse", "mode", "cameo", "context", "priority", "note",
+    "examples",
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -703,13 +704,62 @@ def recoded_event(m: CueMatch, mod: CueModality | None = None) -> tuple[str, str
         row = _recode(d["intent_recode"], m)
         if row:
             return row
+    mode = clause_mode(m)
+    if mode is not None:
+        onto = default_ontology()
+        # the entry's own CAMEO code stands unless it is only the type's default ("killed" -> 190)
+        cameo = onto.default_cameo(m.type, mode) if m.cameo == onto.default_cameo(m.type) else m.cameo
+        return (m.type, mode, cameo)
     return (m.type, m.mode, m.cameo)
+
+
+def _clause(tok: "Token") -> list["Token"]:
+    """The tokens of the cue's own clause: its subtree without embedded clauses of other verbs."""
+    out, stack = [], [tok]
+    while stack:
+        t = stack.pop()
+        out.append(t)
+        stack.extend(c for c in t.children
+                     if not (c.dep_ in ("ccomp", "advcl", "relcl", "conj", "parataxis") and c.pos_ in ("VERB", "AUX")))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _mode_words() -> dict[str, list[tuple[str, frozenset[str], tuple[str, ...]]]]:
+    """type -> [(mode, single words, multi-word phrases)] in file order."""
+    raw = load_yaml("ontology/plover.yaml").get("mode_words") or {}
+    out: dict[str, list[tuple[str, frozenset[str], tuple[str, ...]]]] = {}
+    for etype, modes in raw.items():
+        for mode, words in modes.items():
+            ws = [str(w).lower() for w in words]
+            out.setdefault(etype, []).append(
+                (mode, frozenset(w for w in ws if " " not in w), tuple(w for w in ws if " " in w)))
+    return out
+
+
+def clause_mode(m: CueMatch) -> str | None:
+    """The mode the cue's clause implies ("killed two soldiers in a bomb attack" -> explosives), from
+    ``mode_words`` in ontology/plover.yaml; None when the cue has a mode or the clause names none."""
+    if m.mode is not None or m.type not in _mode_words():
+        return None
+    toks = _clause(m.token)
+    if m.token.pos_ == "NOUN" or m.token.i != m.cue_tokens[0].i:
+        toks += [t for c in m.cue_tokens for t in c.subtree]
+    words = {t.lower_ for t in toks} | {t.lemma_.lower() for t in toks}
+    text = " " + " ".join(t.lower_ for t in sorted(set(toks), key=lambda t: t.i)) + " "
+    for mode, single, multi in _mode_words()[m.type]:
+        if not single.isdisjoint(words) or any(f" {p} " in text for p in multi):
+            return mode
+    return None
 
 
 def check_modality_data(ontology: Ontology | None = None) -> None:
     """Every recode target in modality.yaml must be a valid type/mode/CAMEO triple."""
     onto = ontology or default_ontology()
     d = _modality_data()
+    for etype, modes in _mode_words().items():
+        for mode, _, _ in modes:
+            onto.validate(etype, mode, None)
     for table in ("intent_recode", "obligation_recode", "negated_intent_recode"):
         for key, (etype, mode, cameo) in d[table].items():
             if key != "*":
