@@ -96,3 +96,25 @@ def test_contexts_match_reference(onto: Ontology) -> None:
     if ref.exists():
         names = [l.split("\t")[0] for l in ref.read_text(encoding="utf-8").splitlines()[2:] if l.strip()]
         assert sorted(names) == sorted(ctx)
+
+
+@pytest.mark.skipif(not (REFERENCE / "CAMEO2PLOVER-2021.txt").exists(), reason="reference table absent")
+def test_mode_defaults_follow_cameo2plover(onto: Ontology) -> None:
+    """Every default CAMEO code the conversion table maps belongs to the same PLOVER type there,
+    except the two documented in plover.yaml (no CAMEO code exists for resignations or convictions)."""
+    import re
+
+    ref = {}
+    for line in (REFERENCE / "CAMEO2PLOVER-2021.txt").read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^(\d{2,4}):\s*([A-Z]+)\s*,", line)
+        if m:
+            ref.setdefault(m.group(1), m.group(2))
+    exceptions = {("RETREAT", "resign"), ("SANCTION", "convict")}
+    checked = 0
+    for t in onto.types():
+        for mode in [None, *onto.modes(t)]:
+            code = onto.default_cameo(t, mode)
+            if code in ref and (t, mode) not in exceptions:
+                assert ref[code] == t, (t, mode, code, ref[code])
+                checked += 1
+    assert checked > 60

@@ -416,9 +416,18 @@ class EventCoder:
         # a speech verb that is itself a cue ("calling out China") is not also read as an evaluation
         coded_speech: set[int] = {m.token.i for m in matches}
         heads = {m.token.i: m for m in matches}
-        for m in matches:
-            if self._nested(m, heads):
+        nested = {m.token.i: self._nested(m, heads) for m in matches}
+        # "agreed to withdraw": the agreed act is coded (as an intent or a concession), not "agree";
+        # carriers go last and are coded only when nothing they carry was
+        carried: set[int] = set()
+        order = sorted(matches, key=lambda m: m.type in ROLES["intent_carriers"])
+        for m in order:
+            outer = nested[m.token.i]
+            if outer is not None and outer.type not in ROLES["intent_carriers"]:
                 continue
+            if m.token.i in carried:
+                continue
+            before = len(events)
             srcs = self.sources(m, ctx)
             tgts = self.targets(m, ctx, {r.token.i for r in srcs})
             mod = cue_modality(m)
@@ -460,24 +469,26 @@ class EventCoder:
             if srcs and tgts:
                 events.extend(self._emit(sent, index, ctx, srcs, tgts, etype, mode, cameo, rule, m.token,
                                          m.cue_tokens, mod.modality, attribution, m.entry.context))
+            if len(events) > before and outer is not None:
+                carried.add(outer.token.i)
         events.extend(self.speech_events(sent, index, ctx, coded_speech))
         # the sources of this sentence's events are the likeliest antecedents of the next "he"/"it"
         ctx.here.extend((len(sent.text), e.actor) for e in events if e.actor is not None)
         return events
 
     @staticmethod
-    def _nested(m: CueMatch, heads: dict[int, CueMatch]) -> bool:
-        """Is this cue the content of another cue ("demanded that the US [cancel] the sale")? Then it is
-        what was demanded, threatened or refused, not an event of its own."""
+    def _nested(m: CueMatch, heads: dict[int, CueMatch]) -> CueMatch | None:
+        """The cue whose content this cue is ("demanded that the US [cancel] the sale"), if any: what
+        was demanded, threatened or refused is not an event of its own."""
         cur = m.token
         for _ in range(6):
             if cur.head.i == cur.i or not _content_link(cur):
-                return False
+                return None
             cur = cur.head
             outer = heads.get(cur.i)
             if outer is not None and outer.type in ROLES["content_types"]:
-                return True
-        return False
+                return outer
+        return None
 
     @staticmethod
     def _mode_hint(etype: str, cameo: str, sent: Span) -> tuple[str | None, str]:
