@@ -23,6 +23,7 @@ from detente.actors.names import is_acronym, key_tokens, plural, strip_accents
 from detente.data import data_path, load_yaml, table_names
 
 CITY_MIN_POPULATION = 100_000
+CITY_OVER_SURNAME = 1_000_000  # a city this large keeps its name even when it is a known surname ("Houston")
 _SPLIT = re.compile(r"[;|]")
 
 
@@ -170,6 +171,12 @@ class KnowledgeBase:
         self.determiners: frozenset[str] = frozenset()
         self.place_words: frozenset[str] = frozenset()
         self.stance_prefixes: frozenset[str] = frozenset()
+        self.given_names: frozenset[str] = frozenset()  # never surname keys (names.yaml)
+        self.particles: frozenset[str] = frozenset()  # "bin", "ould": the name ends in a father's name
+        self.word_surnames: frozenset[str] = frozenset()  # "Major", "Price": need a title or given name
+        self.honorifics: frozenset[str] = frozenset()  # "Mr", "Dr"
+        self.quantities: tuple[tuple[str, ...], ...] = ()  # "up to", "more than" (agents.yaml)
+        self.complement_heads: frozenset[str] = frozenset()  # "team", "members": sector from "of ..."
         self.max_len = 1
 
     # ------------------------------------------------------------------ building
@@ -209,9 +216,23 @@ class KnowledgeBase:
         self.place_words = frozenset(w.lower() for w in data.get("place_words") or ())
         for area in data.get("areas") or []:  # world regions: matched, but no state
             self.add(area, "area", area)
+        for people in data.get("peoples") or []:
+            self._add_people(people)
         for m in data.get("metonyms") or []:
             sectors = tuple(m.get("sectors") or [m["sector"]])
             self.add(m["text"], "metonym", Place(m["country"], m["text"], sectors))
+
+    def _add_people(self, item: dict) -> None:
+        """An ethnic or national community: a weak place (CVL) when news places it in one state,
+        else a weak CVL agent word that any state named in the phrase completes ("Syrian Kurds")."""
+        names = [item["name"], *(item.get("forms") or [])]
+        names += [pl for n in names if (pl := plural(n)) is not None and pl not in names]
+        country = item.get("country")
+        for n in names:
+            if country:
+                self.add(n, "people", Place(country, item["name"], ("CVL",)), alias=n != item["name"])
+            else:
+                self.add(n, "agent", Agent(item["name"], ("CVL",), weak=True), alias=n != item["name"])
 
     def load_igos(self) -> None:
         for g in load_yaml("igos.yaml")["igos"]:
@@ -261,6 +282,25 @@ class KnowledgeBase:
         self.stance_prefixes = frozenset(data.get("stance_prefixes") or ())
         self.determiners = frozenset(data.get("determiners") or ())
 
+    def load_names(self) -> None:
+        """Naming conventions that steer the surname index (``names.yaml``)."""
+        data = load_yaml("names.yaml")
+        self.given_names = frozenset(w.lower() for w in data.get("given_names") or ())
+        self.particles = frozenset(w.lower() for w in data.get("patronymic_particles") or ())
+        self.word_surnames = frozenset(w.lower() for w in data.get("word_surnames") or ())
+        self.honorifics = frozenset(w.lower() for w in data.get("honorifics") or ())
+
+    def surname_key(self, name: str) -> str | None:
+        """The word a person is named by alone, or None: the last word of a name of two or more
+        words, unless it is a given name ("Abiy Ahmed") or follows a particle that makes it a
+        father's name or a title ("Muhammad bin Nayef", "Harald V of Norway")."""
+        key = key_tokens(name)
+        if len(key) < 2 or len(key[-1]) < 4 or key[-1] in self.given_names:
+            return None
+        if any(k in self.particles for k in key[:-1]):
+            return None
+        return key[-1]
+
     def load_people(self, folder: Path | None = None) -> None:
         """Read every people CSV (one row per office term) and merge rows of the same person."""
         paths = sorted(folder.glob("*.csv")) if folder else [data_path(n) for n in table_names("people")]
@@ -297,10 +337,9 @@ class KnowledgeBase:
                 for alias in _listify(row.get("aliases")):
                     self.add(alias, "person", person, alias=True)
         for person in self.people:
-            key = key_tokens(person.name)
-            if len(key) >= 2 and len(key[-1]) >= 4:
-                if person not in self.surnames[key[-1]]:
-                    self.surnames[key[-1]].append(person)
+            surname = self.surname_key(person.name)
+            if surname and person not in self.surnames[surname]:
+                self.surnames[surname].append(person)
 
     def load_cities(self) -> None:
         """Cities of 100,000+ people stand for their country (CVL) when no other name matches."""
@@ -321,7 +360,8 @@ class KnowledgeBase:
             # towns of territories outside countries.yaml are left out
             if iso3 not in self.countries:
                 continue
-            if key and key not in self.index and not (len(key) == 1 and key[0] in self.surnames):
+            surname = len(key) == 1 and key[0] in self.surnames and city["population"] < CITY_OVER_SURNAME
+            if key and key not in self.index and not surname:
                 self.add(city["name"], "city", Place(iso3, city["name"], ("CVL",)))
 
     @classmethod
@@ -330,6 +370,7 @@ class KnowledgeBase:
         kb.load_countries()
         kb.load_igos()
         kb.load_groups()
+        kb.load_names()
         kb.load_people(people_dir)
         kb.load_agents()
         if cities:

@@ -81,14 +81,20 @@ class Matcher:
                 i = j
             else:
                 i += 1
+        titled = {m.end for m in matches if m.first("agent")}  # a run right after a title
         for start, end in runs:
-            m = self._fuzzy_run(tokens, start, end)
-            if m:
-                matches.append(m)
+            # an honorific opens a run ("Mr Major") but is not part of the name
+            while start < end and tokens[start].key in self.kb.honorifics:
+                start += 1
+                titled.add(start)
+            if start < end:
+                m = self._fuzzy_run(tokens, start, end, start in titled)
+                if m:
+                    matches.append(m)
         matches.sort(key=lambda m: m.start)
         return matches
 
-    def _fuzzy_run(self, tokens: list[Token], start: int, end: int) -> Match | None:
+    def _fuzzy_run(self, tokens: list[Token], start: int, end: int, titled: bool = False) -> Match | None:
         keys = [t.key for t in tokens[start:end]]
         if self._fuzzy_names is None:
             self._build_fuzzy()
@@ -97,6 +103,8 @@ class Matcher:
         candidates = self.kb.surnames.get(surname, [])
         if len(keys) == 1 and start > 0 and tokens[start - 1].key in ARTICLES:
             candidates = []  # "the Hill" is not Mr Hill
+        if len(keys) == 1 and surname in self.kb.word_surnames and not titled:
+            return None  # "Price" alone is a word; "Mr Price", "spokesman Price" are people
         if candidates:
             given = keys[:-1]
             fits = [p for p in candidates if _given_names_fit(given, p)]

@@ -27,12 +27,41 @@ class Context:
 def pick_person(people: list[Person], date: dt.date | None, titles: list[str]) -> Person | None:
     """Among people sharing a surname: the one whose office the title names ("President Duterte"),
     else the only one in office on the date."""
-    titled = [p for p in people if any(t.office.lower().startswith(tuple(titles)) for t in p.terms)] if titles else []
-    if len(titled) == 1:
-        return titled[0]
+    if titles:
+        # the office must begin with the title ("President ...") or contain it as whole words
+        # ("United States Secretary of State"); the office that begins with it is the better fit
+        # ("President Duterte" is the president, not the vice president); among several, the one
+        # in office on the date
+        words = [f" {t} " for t in titles if len(t) > 3]
+        begins = [p for p in people if any(t.office.lower().startswith(tuple(titles)) for t in p.terms)]
+        contains = [p for p in people if any(w in f" {t.office.lower()} " for t in p.terms for w in words)]
+        for titled in (begins, contains):
+            if len(titled) == 1:
+                return titled[0]
+            if titled and date is not None:
+                on = [p for p in titled if p.terms_on(date)]
+                if len(on) == 1:
+                    return on[0]
     day = date or dt.date.today()
     in_office = [p for p in people if p.terms_on(day)]
     return in_office[0] if len(in_office) == 1 else None
+
+
+def shared_reading(people: list[Person], date: dt.date | None, ctx: Context) -> tuple[str | None, list[str]]:
+    """What several people who share a name have in common on a date: (country, sectors), each
+    None/[] when they differ. "President Bush" is one of two American presidents: USA GOV."""
+    countries, sectors = set(), set()
+    for p in people:
+        term, state = term_for(p, date, ctx)
+        if term is None:
+            countries.add(p.country)
+            sectors.add("ELI" if state == "former" else None)
+        else:
+            countries.add(term.country or term.org)
+            sectors.add(term.sectors[0] if term.sectors else None)
+    country = countries.pop() if len(countries) == 1 else None
+    sector = sectors.pop() if len(sectors) == 1 else None
+    return country, [sector] if sector else []
 
 
 def term_for(person: Person, date: dt.date | None, ctx: Context) -> tuple[Term | None, str]:

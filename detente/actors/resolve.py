@@ -22,11 +22,11 @@ from dataclasses import replace
 from detente.actors.kb import Agent, Group, Igo, KnowledgeBase, Person, Place
 from detente.actors.match import ENTITY_KINDS, Match, Matcher, capitalised
 from detente.actors.names import Token, tokenize
-from detente.actors.people import Context, fit, pick_person, term_for
+from detente.actors.people import Context, fit, pick_person, shared_reading, term_for
 from detente.records import Actor
 
-PLACE_KINDS = ("country", "demonym", "capital", "metonym", "region", "city")
-WEAK_PLACES = ("city", "region")
+PLACE_KINDS = ("country", "demonym", "capital", "metonym", "region", "city", "people")
+WEAK_PLACES = ("city", "region", "people")
 NAME_LIKE_PLACES = ("country", "capital", "city", "region")
 CACHE_SIZE = 50_000
 
@@ -219,12 +219,18 @@ class ActorResolver:
         """Fill a person's actor: the office held on `date` (or the latest), ELI when out of office."""
         actor.kind, actor.name, actor.wikidata = "person", person.name, person.wikidata
         if len(match.entries) > 1:  # several people share the surname: the one in office wins
-            chosen = pick_person([e.ref for e in match.entries if e.kind == "person"], date, ctx.titles)
+            people = [e.ref for e in match.entries if e.kind == "person"]
+            chosen = pick_person(people, date, ctx.titles)
             if chosen is None:  # cannot tell who: keep what the rest of the phrase says
                 actor.kind, actor.name, actor.wikidata, actor.matched = "unknown", None, None, "title"
-                states = {p.country for p in (e.ref for e in match.entries if e.kind == "person")}
+                states = {p.country for p in people}
                 actor.country = ctx.country or (states.pop() if len(states) == 1 else None)
-                actor.sectors = ctx.sectors
+                shared_country, shared_sectors = shared_reading(people, date, ctx)
+                if shared_country and shared_country in self.kb.countries and (ctx.country in (None, shared_country)):
+                    actor.country = shared_country
+                    actor.sectors = _merge(ctx.sectors, shared_sectors)  # the title first, if any
+                else:
+                    actor.sectors = ctx.sectors
                 if actor.country:  # "President Bush": one of two American presidents
                     actor.kind = "state"
                     actor.name = self.kb.countries[actor.country].name if actor.country in self.kb.countries else None

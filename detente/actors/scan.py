@@ -77,7 +77,8 @@ class Scanner:
                 low = form.lower()
                 (acronyms if entry.acronym else proper if entry.proper else plain).add(low)
         # known people are often named by surname alone ("Austin last spoke with ...")
-        proper.update(surname for surname, people in kb.surnames.items() if len(people) == 1)
+        # (surnames that are English words, "Price", need a title and are left to the resolver)
+        proper.update(s for s, people in kb.surnames.items() if len(people) == 1 and s not in kb.word_surnames)
         self._plain, self._proper, self._acronyms = plain, proper - plain, acronyms - plain - proper
         trie = _trie_pattern(plain | proper | acronyms)
         self._pattern = re.compile(r"\b(?:" + trie + r")(?![\w])")

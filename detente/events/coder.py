@@ -462,6 +462,9 @@ class EventCoder:
                     events.extend(self._emit(sent, index, ctx, [a], [b for b in srcs if b is not a], etype, mode,
                                              cameo, rule + "+reciprocal", m.token, m.cue_tokens, mod.modality, attribution))
                 continue
+            if m.entry.reverse and srcs and tgts and tgts[0] is not None:
+                # "Ukraine received missiles from Germany": the subject is the recipient
+                srcs, tgts = tgts, srcs
             if srcs and not tgts:
                 # "the workers went on strike", "the government rejected the request": the text names
                 # no recipient; the event is kept with recipient null (it makes no dyad)
