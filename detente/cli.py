@@ -114,17 +114,23 @@ def actor(
 @app.command("eval")
 def eval_(
     directory: Path = typer.Argument(..., help="Folder with the gold sets (e.g. ../shared/eval)."),
-    limit: Optional[int] = typer.Option(None, help="Score at most N items per set (seeded sample)."),
+    limit: Optional[int] = typer.Option(None, help="Score a seeded, stratified sample of N items per set."),
+    seed: int = typer.Option(0, help="Seed of the sample."),
+    sets: Optional[str] = typer.Option(None, help="Comma-separated subset: plover,petrarch,ngec,actors."),
+    workers: int = typer.Option(1, help="Worker processes for the synthetic stories."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+    markdown: bool = typer.Option(False, help="Print the figures as a Markdown table."),
 ) -> None:
     """Score detente on the gold sets and print per-set figures."""
-    from detente.evaluation.runner import format_report, run_all
-    from detente.pipeline import Coder
+    from detente.evaluation.runner import main as run_eval
 
-    if not directory.is_dir():
-        raise typer.BadParameter(f"{directory}: not a directory")
-    results = run_all(directory, Coder(), limit=limit)
-    print(json.dumps(results, indent=2) if as_json else format_report(results))
+    argv = [str(directory), "--seed", str(seed), "--workers", str(workers)]
+    argv += ["--limit", str(limit)] if limit else []
+    argv += ["--sets", sets] if sets else []
+    argv += ["--json"] if as_json else ["--markdown"] if markdown else []
+    code_ = run_eval(argv)
+    if code_:
+        raise typer.Exit(code_)
 
 
 def main() -> None:

@@ -87,7 +87,7 @@ class Coder:
                 if not parse:
                     continue
                 doc = next(docs)
-                for e in self.events.code(doc[:], s.index, ctx):
+                for e in self.events.code(doc[:], s.index, ctx, text=s.text):
                     k = e.key()
                     if k in seen:
                         continue  # the same event told twice in one document is one event
@@ -141,8 +141,9 @@ def parse_form(text: str, spans: list[tuple[int, int, str]]) -> str:
     small English pipeline tags every capitalised word as a proper noun and finds no verb. Same
     length as ``text``, so character offsets still hold."""
     words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
-    caps = sum(1 for a, b in words if text[a].isupper())
-    if len(words) < 3 or caps < 0.6 * len(words):
+    content = [(a, b) for a, b in words if b - a >= 4]
+    caps = sum(1 for a, b in content if text[a].isupper())
+    if text.rstrip().endswith(".") or len(content) < 3 or caps < 0.8 * len(content):
         return text
     keep = [False] * len(text)
     for a, b, _ in spans:

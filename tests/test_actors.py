@@ -288,7 +288,7 @@ def test_title_picks_the_term_without_a_date(resolver: ActorResolver) -> None:
         ("South Lebanon", "LBN", None),  # compass words are not unknown names
         ("West Darfur State", "SDN", "CVL"),
         ("Lt. Gen. Prosper Avril", None, "MIL"),  # abbreviated ranks
-        ("Ethnic Albanians in south Serbia", "ALB", None),
+        ("Ethnic Albanians in south Serbia", "SRB", "CVL"),  # an ethnic group: the state they live in
         ("King Hassan of Morocco", "MAR", "GOV"),  # "Hassan" is several known people: keep the state
         ("President Bush", "USA", "GOV"),  # two presidents Bush, one country
         ("Ugandan opposition candidates", "UGA", "OPP"),

@@ -177,6 +177,8 @@ class KnowledgeBase:
         self.honorifics: frozenset[str] = frozenset()  # "Mr", "Dr"
         self.quantities: tuple[tuple[str, ...], ...] = ()  # "up to", "more than" (agents.yaml)
         self.complement_heads: frozenset[str] = frozenset()  # "team", "members": sector from "of ..."
+        self.igo_member_words: tuple[tuple[str, ...], ...] = ()  # "NATO-member Norway" is Norway
+        self.ethnic_markers: frozenset[str] = frozenset()  # "ethnic Albanians": a group, not a state
         self.max_len = 1
 
     # ------------------------------------------------------------------ building
@@ -280,6 +282,10 @@ class KnowledgeBase:
             self.add(w, "pronoun", Agent(w, ("UNK",)), proper=False)
         self.prepositions = frozenset(data.get("prepositions") or ())
         self.stance_prefixes = frozenset(data.get("stance_prefixes") or ())
+        self.quantities = tuple(sorted({key_tokens(q) for q in data.get("quantities") or ()}, key=len, reverse=True))
+        self.complement_heads = frozenset(w.lower() for w in data.get("complement_heads") or ())
+        self.ethnic_markers = frozenset(w.lower() for w in data.get("ethnic_markers") or ())
+        self.igo_member_words = tuple(sorted({key_tokens(w) for w in data.get("igo_member_words") or ()}, key=len, reverse=True))
         self.determiners = frozenset(data.get("determiners") or ())
 
     def load_names(self) -> None:

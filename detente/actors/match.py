@@ -82,7 +82,10 @@ class Matcher:
             else:
                 i += 1
         titled = {m.end for m in matches if m.first("agent")}  # a run right after a title
+        person_starts = {m.start for m in matches if m.first("person")}
         for start, end in runs:
+            if end in person_starts:
+                continue  # a word before a known name is its title or part of it ("Maulana Fazl-ur-Rehman")
             # an honorific opens a run ("Mr Major") but is not part of the name
             while start < end and tokens[start].key in self.kb.honorifics:
                 start += 1

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from detente.actors.kb import Agent, Group, Igo, KnowledgeBase, Person, Place
+from detente.actors.kb import Agent, Entry, Group, Igo, KnowledgeBase, Person, Place
 from detente.actors.match import ENTITY_KINDS, Match, Matcher, capitalised
 from detente.actors.names import Token, tokenize
 from detente.actors.people import Context, fit, pick_person, shared_reading, term_for
@@ -56,13 +56,14 @@ class ActorResolver:
         return None if actor is None else replace(actor, sectors=list(actor.sectors))
 
     def _resolve(self, text: str, date: dt.date | None) -> Actor | None:
-        tokens = tokenize(text)
+        tokens = self._drop_quantity(tokenize(text))
         content = [t for t in tokens if t.key not in self.kb.determiners and not t.key.isdigit()]
         if not content:
             return None
         if len(content) == 1 and any(e.kind == "pronoun" for e in self.kb.index.get((content[0].key,), [])):
             return Actor(text=text, sector="UNK", sectors=["UNK"], kind="unknown", matched="agent")
-        matches = self._drop_name_parts(tokens, self.matcher.match(tokens))
+        matches = self._drop_membership(tokens, self._drop_name_parts(tokens, self.matcher.match(tokens)))
+        matches = self._ethnic_groups(tokens, matches)
         segments = self._segment(tokens, matches)
         if not self._head_is_actor(tokens, matches, segments):
             return None
@@ -109,6 +110,52 @@ class ActorResolver:
             m.segment, m.to_segment = marks[m.start]
         return [seg for seg, _ in marks]
 
+    def _drop_quantity(self, tokens: list[Token]) -> list[Token]:
+        """Drop an opening quantity ("Up to 100", "more than 2,000", "tens of thousands of"): what
+        follows is the actor. Nothing is dropped when nothing would be left."""
+        i, n = 0, len(tokens)
+        while i < n:
+            q = next((q for q in self.kb.quantities if tuple(t.key for t in tokens[i : i + len(q)]) == q), None)
+            if q is None:
+                break
+            i += len(q)
+            while i < n and (tokens[i].key.isdigit() or tokens[i].key == "of"):
+                i += 1
+        return tokens[i:] if 0 < i < n else tokens
+
+    def _ethnic_groups(self, tokens: list[Token], matches: list[Match]) -> list[Match]:
+        """"ethnic Albanians": a demonym after an ethnic marker is a community (CVL, weak) with no
+        state of its own; a state named elsewhere ("... in south Serbia") gives the country."""
+        out = []
+        for m in matches:
+            e = m.first("demonym")
+            if e is not None and m.start > 0 and tokens[m.start - 1].key in self.kb.ethnic_markers:
+                m = Match(m.start, m.end, [Entry("agent", Agent(e.surface, ("CVL",), weak=True), e.surface, proper=False)])
+            out.append(m)
+        return out
+
+    def _drop_membership(self, tokens: list[Token], matches: list[Match]) -> list[Match]:
+        """"NATO-member Norway", "EU member Poland": the IGO and the member word describe the state
+        that follows; only the state is kept."""
+        out, skip = [], set()
+        for k, m in enumerate(matches):
+            if k in skip:
+                continue
+            if m.first("igo") and not m.first("country", "demonym"):
+                for w in self.kb.igo_member_words:
+                    if tuple(t.key for t in tokens[m.end : m.end + len(w)]) != w:
+                        continue
+                    after = m.end + len(w)
+                    state = next((j for j, o in enumerate(matches) if o.start == after and o.first("country", "demonym")), None)
+                    if state is not None:  # drop the IGO and whatever matched the member word
+                        skip.update(j for j, o in enumerate(matches) if m.end <= o.start < after)
+                        break
+                else:
+                    out.append(m)
+                continue
+            out.append(m)
+        return out
+
     def _drop_name_parts(self, tokens: list[Token], matches: list[Match]) -> list[Match]:
         """A one-word place next to an unknown capitalised word is part of another name: "Jordan
         Bardella" is a person, "Washington Nationals" a team, neither Jordan nor Washington."""
@@ -145,8 +192,10 @@ class ActorResolver:
         if any(segments[m.start] == head for m in matches):
             return True
         # a head with no actor word of its own may still be a collective of people: "a team of
-        # heavily armed police", "chairman of the company's board"
-        return any(m.first("agent") and not m.to_segment for m in matches)
+        # heavily armed police", "chairman of the company's board"; any other head is a thing
+        # ("the target of spending on defence", "the withdrawal of US troops")
+        collective = any(segments[i] == head and t.key in self.kb.complement_heads for i, t in enumerate(tokens))
+        return collective and any(m.first("agent") and not m.to_segment for m in matches)
 
     # ------------------------------------------------------------------ building the actor
     def _build(self, text: str, tokens: list[Token], matches: list[Match], date: dt.date | None) -> Actor | None:
@@ -196,12 +245,14 @@ class ActorResolver:
                 p_entry = next(m.first(*PLACE_KINDS) for m in usable if m.first(*PLACE_KINDS))
                 actor.country = place.country
                 own = self.kb.countries.get(place.country)
-                actor.name = place.name if p_entry.kind in ("capital", "metonym", "city", "region") else (own.name if own else None)
+                actor.name = place.name if p_entry.kind in ("capital", "metonym", "city", "region", "people") else (own.name if own else None)
                 if p_entry.kind == "country" and own and not agents:
                     actor.wikidata = own.wikidata
                 if p_entry.alias:
                     actor.matched = "alias" if not agents else actor.matched
-                actor.sectors = sectors or list(place.sectors)
+                # a community named with its state ("Chinese Uighurs") is civilian unless titled
+                community = next((list(e.ref.sectors) for m in usable if (e := m.first("people"))), [])
+                actor.sectors = sectors or list(place.sectors) or community
             else:
                 actor.country = owner_country
                 actor.kind = "state" if owner_country else "unknown"

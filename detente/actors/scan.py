@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from detente.actors.kb import Entry, KnowledgeBase
 from detente.actors.names import strip_accents
 
-SCAN_KINDS = ("country", "demonym", "capital", "metonym", "region", "igo", "group", "person", "agent")
+SCAN_KINDS = ("country", "demonym", "capital", "metonym", "region", "people", "igo", "group", "person", "agent")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
 _SEP = "\x00"  # a space or hyphen inside a name: matches either in the text
 _SEPS = re.compile(r"[\s\-]+")

@@ -100,6 +100,7 @@ class EventCoder:
         self.find_meeting = find_meeting
         self.contexts_for = contexts_for
         self._sent_contexts: tuple = (None, [])
+        self._text = ""
         self._cache: dict[tuple[str, date | None], Actor | None] = {}
 
     # -- actors -----------------------------------------------------------------------------------
@@ -410,7 +411,10 @@ class EventCoder:
 
     # -- main -------------------------------------------------------------------------------------
 
-    def code(self, sent: Span, index: int, ctx: DocContext) -> list[Event]:
+    def code(self, sent: Span, index: int, ctx: DocContext, text: str | None = None) -> list[Event]:
+        """The events of one parsed sentence. ``text`` is the sentence as written, when the parser was
+        given a normalised form of it (a Title Case headline in sentence case)."""
+        self._text = text if text is not None else sent.text
         events: list[Event] = []
         matches = self.lexicon.match(sent)
         # a speech verb that is itself a cue ("calling out China") is not also read as an evaluation
@@ -531,7 +535,7 @@ class EventCoder:
                 conf -= 0.1 if modality != "asserted" else 0.0
                 conf -= 0.1 if not (_placed(s.actor) and t is not None and _placed(t.actor)) else 0.0
                 out.append(Event(
-                    doc_id=ctx.article.id, sentence=index, text=sent.text, event=etype, mode=mode,
+                    doc_id=ctx.article.id, sentence=index, text=self._text, event=etype, mode=mode,
                     context=contexts, cameo=code.code, goldstein=code.goldstein, quad_class=code.quad_class,
                     actor=s.actor, recipient=t.actor if t else None, date=when, date_source=source,
                     location=self._location(place_text, s.actor, t.actor if t else None, code.quad_class, etype),
@@ -603,6 +607,8 @@ def _fields(actor: Actor) -> dict:
 
 
 def _same_actor(a: Actor, b: Actor) -> bool:
-    if a.name and b.name and a.name == b.name:
-        return True
-    return (a.country, a.org, a.sector) == (b.country, b.org, b.sector) and a.kind != "person" and b.kind != "person"
+    """One actor named twice: the same person, or the same country/organisation and sector."""
+    if a.kind == "person" or b.kind == "person":
+        return a.kind == b.kind and a.name == b.name
+    return (a.country, a.org, a.sector, a.name if a.kind == "group" else None) == \
+        (b.country, b.org, b.sector, b.name if b.kind == "group" else None)
