@@ -596,7 +596,7 @@ def _aimed_at(speaker: Actor, targets: list[Role]) -> bool:
 def _pairable(src: Actor, tgt: Actor | None) -> bool:
     """A dyad needs two different actors, at least one of them placed (a country or an IGO)."""
     if tgt is None:
-        return _placed(src)
+        return True  # "prisoners rioted": an event of an actor known by its sector alone still counts
     if _same_actor(src, tgt):
         return False
     return _placed(src) or _placed(tgt)
