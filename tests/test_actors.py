@@ -247,8 +247,8 @@ def test_ngec_dev_cases_accuracy() -> None:
 
     report = score(DEV_CASES, default_resolver())
     assert report["cases"] > 200
-    assert report["country"] >= 0.88
-    assert report["sector"] >= 0.88
+    assert report["country"] >= 0.93
+    assert report["sector"] >= 0.9
 
 
 # ---------------------------------------------------------------- phrase structure
@@ -310,3 +310,96 @@ def test_scan_finds_known_surnames_but_not_after_the(resolver: ActorResolver) ->
     found = [s[2] for s in resolver.scan("Austin last spoke with his counterpart in Moscow, Shoigu said.")]
     assert found[:1] == ["Austin"] and "Shoigu" in found and "Moscow" in found
     assert resolver.resolve("The Hill") is None  # an outlet, not a Mr Hill
+
+
+# ---------------------------------------------------------------- communities, quantities, membership
+@pytest.mark.parametrize(
+    ("text", "country", "sector"),
+    [
+        ("Iraqi Kurds", "IRQ", "CVL"),  # a people without a state of its own: the demonym's state
+        ("Syrian Kurds", "SYR", "CVL"),
+        ("Kurds", None, "CVL"),  # Iraq, Syria, Turkey or Iran: no guess
+        ("Kurdish fighters", None, "REB"),  # the title outranks the community
+        ("Uighurs", "CHN", "CVL"),  # a people news places in one state
+        ("Tamil civilians", "LKA", "CVL"),
+        ("Rohingya refugees", "MMR", "REF"),
+        ("Palestinian youths", "PSE", "CVL"),
+        ("ethnic Turks", None, "CVL"),  # an ethnic group, not Turkey
+        ("ethnic Russians in Ukraine", "UKR", "CVL"),
+        ("Thousands of Iraqi Kurds", "IRQ", "CVL"),  # quantities say nothing about the actor
+        ("Up to 100 ethnic Albanians in south Serbia", "SRB", "CVL"),
+        ("more than 2,000 soldiers", None, "MIL"),
+        ("tens of thousands of protesters", None, "CVL"),
+        ("scores of refugees", None, "REF"),
+        ("NATO-member Norway", "NOR", None),  # the member state, not the alliance
+        ("EU member Poland", "POL", None),
+        ("fellow NATO ally Turkey", "TUR", None),
+        ("a team of heavily armed police", None, "COP"),  # a collective takes its complement's sector
+        ("Director of Central Intelligence", None, "SPY"),
+    ],
+)
+def test_communities_quantities_membership(resolver: ActorResolver, text: str, country: str | None, sector: str | None) -> None:
+    actor = resolver.resolve(text)
+    assert actor is not None, text
+    assert (actor.country, actor.org, actor.sector) == (country, None, sector)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["the target of spending 2% of GDP on defence", "the withdrawal of US troops", "the cost of the army", "NATO"],
+)
+def test_a_thing_about_actors_is_not_an_actor(resolver: ActorResolver, text: str) -> None:
+    """A head noun with no actor word ("target", "withdrawal") makes the phrase a thing; "NATO"
+    (the control case) is an actor."""
+    actor = resolver.resolve(text)
+    assert (actor is None) == (text != "NATO"), (text, actor)
+
+
+# ---------------------------------------------------------------- surnames (real people tables)
+@pytest.fixture(scope="module")
+def full() -> ActorResolver:
+    return default_resolver()
+
+
+def test_shared_surname_with_shared_office_gives_the_state(full: ActorResolver) -> None:
+    """Two presidents Bush: with no date (or a date when both were out of office) the name cannot be
+    told, but the country and sector can; a date inside one term picks the person."""
+    for text in ("Bush", "President Bush"):
+        actor = full.resolve(text)
+        assert (actor.country, actor.sector, actor.kind) == ("USA", "GOV", "state"), text
+    assert full.resolve("President Bush", dt.date(2003, 3, 20)).name == "George W. Bush"
+    assert full.resolve("President Bush", dt.date(1990, 8, 2)).name == "George H. W. Bush"
+
+
+def test_title_inside_the_office_name_picks_the_person(full: ActorResolver) -> None:
+    """"Secretary of State Rice" is Condoleezza, not Susan Rice: the title is part of the office name
+    ("United States Secretary of State"); "President Duterte" is not the vice president."""
+    assert full.resolve("Secretary of State Rice").name == "Condoleezza Rice"
+    assert full.resolve("President Duterte").name == "Rodrigo Duterte"
+
+
+@pytest.mark.parametrize("word", ["Mohamed", "Ahmed", "Hassan", "Nayef"])
+def test_given_names_are_not_surnames(full: ActorResolver, word: str) -> None:
+    """The last word of "Abiy Ahmed" or "Mohamed Abdullahi Mohamed" is a father's or given name."""
+    actor = full.resolve(word)
+    assert actor is None or actor.kind != "person", actor
+
+
+def test_word_surnames_need_a_title_or_given_name(full: ActorResolver) -> None:
+    for word in ("Major", "Price", "Hill", "Rice"):
+        assert full.resolve(word) is None, word
+    assert full.resolve("Mr Major").name == "John Major"
+    assert full.resolve("Prime Minister Major").name == "John Major"
+    assert full.resolve("spokesman Price").name == "Ned Price"
+    assert full.resolve("Ned Price").name == "Ned Price"
+    assert "Price" not in [s[2] for s in full.scan("Price rises hit Europe, the ministry said.")]
+
+
+def test_title_before_a_known_name_is_not_a_misspelt_person(full: ActorResolver) -> None:
+    """"Maulana" is an honorific before a known name, not a misspelling of "Marulanda"."""
+    actor = full.resolve("Maulana Fazl-ur-Rehman")
+    assert (actor.name, actor.country) == ("Fazl-ur-Rehman", "PAK")
+
+
+def test_big_city_named_like_a_person_stays_a_city(full: ActorResolver) -> None:
+    assert full.resolve("Houston").country == "USA"  # Angus Houston is a surname too

@@ -13,7 +13,8 @@ organisation; "EUR" = the European Union; ``code_1``/``code_2`` = first/second s
 ``wiki``/``title`` = canonical name ("" = no known person, group or organisation);
 ``actor_wiki_job`` = office. NGEC's sector codes differ from ours in two places (NGEC writes media
 as JRN and medical as MED; detente follows CAMEO: MED media, HLH health), translated by
-`NGEC_SECTORS`. Cases marked ``xfail`` upstream are run but kept out of the accuracy figures.
+`NGEC_SECTORS`, read from ``agents.yaml`` (``foreign_sector_codes``). Cases marked ``xfail``
+upstream are run but kept out of the accuracy figures.
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from detente.data import load_yaml
 from detente.records import Actor
 
-# NGEC sector code -> detente sector code, where they differ.
-NGEC_SECTORS = {"JRN": "MED", "MED": "HLH"}
+# NGEC sector code -> detente sector code, where they differ (agents.yaml, `foreign_sector_codes`).
+NGEC_SECTORS: dict[str, str] = dict(load_yaml("agents.yaml").get("foreign_sector_codes", {}).get("ngec") or {})
 _DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y")
 
 

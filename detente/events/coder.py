@@ -425,7 +425,10 @@ class EventCoder:
         # carriers go last and are coded only when nothing they carry was
         carried: set[int] = set()
         order = sorted(matches, key=lambda m: m.type in ROLES["intent_carriers"])
+        verbs = {m.token.i for m in matches if m.token.pos_ in {"VERB", "AUX"}}
         for m in order:
+            if m.token.pos_ in {"NOUN", "PROPN"} and m.token.dep_ in P.SUBJ and m.token.head.i in verbs:
+                continue  # "demonstrators received assurances": the noun names the actor of another cue
             outer = nested[m.token.i]
             if outer is not None and outer.type not in ROLES["intent_carriers"]:
                 continue
@@ -524,25 +527,52 @@ class EventCoder:
         start = cues[0].idx - sent.start_char
         end = cues[-1].idx + len(cues[-1]) - sent.start_char
         contexts = self._contexts(sent, tuple(cue_context))
+        place = self.locate(place_text) if self.locate and place_text else None
         out = []
         for s in srcs:
             for t in tgts:
-                if not _pairable(s.actor, t.actor if t else None):
+                src, tgt = s.actor, (t.actor if t else None)
+                if not _pairable(src, tgt):
                     continue
                 t_how = t.how if t else "none"
+                src, tgt = self._inherit(src, tgt, place), self._inherit(tgt, src, place)
+                if tgt is None and etype in ROLES["implicit_recipient_types"]:
+                    # a protest with no named target is aimed at the government where it happens
+                    tgt = self._state_of((place.country if place else None) or src.country, ctx)
+                    t_how = "implicit" if tgt is not None else t_how
+                if tgt is not None and _same_actor(src, tgt):
+                    continue
                 conf = 0.5 + (0.2 if s.how == "subj" else 0.1) + (0.2 if t_how.startswith(("dobj", "prep", "passive")) else 0.0)
-                conf -= 0.2 if "fuzzy" in f"{s.actor.matched}{t.actor.matched if t else ''}" else 0.0
+                conf -= 0.2 if "fuzzy" in f"{src.matched}{tgt.matched if tgt else ''}" else 0.0
                 conf -= 0.1 if modality != "asserted" else 0.0
-                conf -= 0.1 if not (_placed(s.actor) and t is not None and _placed(t.actor)) else 0.0
+                conf -= 0.1 if not (_placed(src) and tgt is not None and _placed(tgt)) else 0.0
                 out.append(Event(
                     doc_id=ctx.article.id, sentence=index, text=self._text, event=etype, mode=mode,
                     context=contexts, cameo=code.code, goldstein=code.goldstein, quad_class=code.quad_class,
-                    actor=s.actor, recipient=t.actor if t else None, date=when, date_source=source,
-                    location=self._location(place_text, s.actor, t.actor if t else None, code.quad_class, etype),
+                    actor=src, recipient=tgt, date=when, date_source=source,
+                    location=place or self._fallback_location(src, tgt, code.quad_class, etype),
                     modality=modality, attribution=attribution, confidence=round(max(0.05, min(conf, 0.99)), 3),
-                        cue=" ".join(c.text for c in cues), cue_span=(start, end), rule=f"{rule}|{s.how}>{t_how}",
+                    cue=" ".join(c.text for c in cues), cue_span=(start, end), rule=f"{rule}|{s.how}>{t_how}",
                 ))
         return out
+
+    @staticmethod
+    def _inherit(actor: Actor | None, other: Actor | None, place: Location | None) -> Actor | None:
+        """An unnamed agent ("demonstrators", "one person", "a judge") takes the country where the event
+        happened, else that of the national actor it deals with ("Egyptian police ... demonstrators")."""
+        if actor is None or _placed(actor) or actor.kind != "unknown":
+            return actor
+        country = (place.country if place else None) or (other.country if other is not None and not other.org else None)
+        if not country:
+            return actor
+        return Actor(**{**_fields(actor), "country": country, "matched": (actor.matched or "") + "+inherited"})
+
+    def _state_of(self, iso3: str | None, ctx: DocContext) -> Actor | None:
+        if not iso3:
+            return None
+        country = self.resolver.kb.countries.get(iso3)
+        state = self.resolve_phrase(country.name, ctx.anchor) if country else None
+        return state if state is not None and state.country == iso3 else None
 
     def _contexts(self, sent: Span, cue_context: tuple[str, ...]) -> list[str]:
         """PLOVER contexts: the cue's own, then the sentence's keywords (computed once a sentence)."""
@@ -553,10 +583,10 @@ class EventCoder:
             self._sent_contexts = (key, self.contexts_for(sent.text))
         return list(dict.fromkeys([*cue_context, *self._sent_contexts[1]]))
 
-    def _location(self, place_text: str, src: Actor, tgt: Actor | None, quad: int | None, etype: str) -> Location | None:
-        loc = self.locate(place_text) if self.locate else None
-        if loc is not None or self.country_location is None:
-            return loc
+    def _fallback_location(self, src: Actor, tgt: Actor | None, quad: int | None, etype: str) -> Location | None:
+        """Country level where the text names no place but the event is clearly domestic."""
+        if self.country_location is None:
+            return None
         if quad == 4 or etype in ROLES["domestic_location_types"]:
             iso = (tgt.country if tgt else None) or src.country
             return self.country_location(iso) if iso else None

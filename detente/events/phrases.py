@@ -24,9 +24,14 @@ INHERIT_DEPS = {"xcomp", "conj", "advcl", "acl", "pcomp", "ccomp", "acomp"}
 
 
 def conjuncts(tok: Token) -> list[Token]:
-    """The token and its coordinated siblings: "Russia and China" -> [Russia, China]."""
+    """The token and its coordinated siblings: "Russia and China" -> [Russia, China]. A list the
+    parser reads as an apposition ("The US, Russia, and Switzerland") counts as coordination."""
     out = [tok]
     out.extend(t for t in tok.conjuncts if t.i > tok.i or t not in out)
+    for ap in tok.children:
+        if ap.dep_ == "appos" and ap.conjuncts:
+            out.append(ap)
+            out.extend(ap.conjuncts)
     seen: set[int] = set()
     uniq = []
     for t in out:
