@@ -482,6 +482,7 @@ class EventCoder:
             if len(events) > before and outer is not None:
                 carried.add(outer.token.i)
         events.extend(self.speech_events(sent, index, ctx, coded_speech))
+        events = _drop_echoes(events)
         # the sources of this sentence's events are the likeliest antecedents of the next "he"/"it"
         ctx.here.extend((len(sent.text), e.actor) for e in events if e.actor is not None)
         return events
@@ -562,7 +563,8 @@ class EventCoder:
         happened, else that of the national actor it deals with ("Egyptian police ... demonstrators")."""
         if actor is None or _placed(actor) or actor.kind != "unknown":
             return actor
-        country = (place.country if place else None) or (other.country if other is not None and not other.org else None)
+        from_other = other is not None and not other.org and other.sector in ROLES["domestic_sectors"]
+        country = (place.country if place else None) or (other.country if from_other else None)
         if not country:
             return actor
         return Actor(**{**_fields(actor), "country": country, "matched": (actor.matched or "") + "+inherited"})
@@ -621,6 +623,13 @@ def _aimed_at(speaker: Actor, targets: list[Role]) -> bool:
         return True
     side = speaker.country or speaker.org
     return any(side and (t.actor.country or t.actor.org) == side for t in targets)
+
+
+def _drop_echoes(events: list[Event]) -> list[Event]:
+    """Drop an event without recipient that repeats one with a recipient in the same sentence ("met
+    Armenia ... to discuss debt relief" is one meeting, not a second one with nobody)."""
+    full = {(e.event, e.actor.code() if e.actor else None) for e in events if e.recipient is not None}
+    return [e for e in events if e.recipient is not None or (e.event, e.actor.code() if e.actor else None) not in full]
 
 
 def _pairable(src: Actor, tgt: Actor | None) -> bool:
