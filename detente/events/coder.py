@@ -649,5 +649,7 @@ def _same_actor(a: Actor, b: Actor) -> bool:
     """One actor named twice: the same person, or the same country/organisation and sector."""
     if a.kind == "person" or b.kind == "person":
         return a.kind == b.kind and a.name == b.name
+    if a.org and a.org == b.org:
+        return True  # "NATO leaders ... the alliance": one organisation, whatever the sector read
     return (a.country, a.org, a.sector, a.name if a.kind == "group" else None) == \
         (b.country, b.org, b.sector, b.name if b.kind == "group" else None)
