@@ -454,9 +454,11 @@ class EventCoder:
                         events.extend(self._emit(sent, index, ctx, [spk], srcs, etype, mode, cameo,
                                                  f"speech.obligation<{m.entry.id}", sv, [sv], "asserted", None))
                         continue
-                    if m.quad_class in (3, 4) and _partisan(spk.actor) and _aimed_at(spk.actor, tgts):
-                        # "Peskov said NATO is moving towards our borders": Peskov accuses NATO.
-                        # (A hostile act reported by a bystander, "police said", stays the act.)
+                    if (self.ontology.cameo(cameo).quad_class == 4 and _partisan(spk.actor)
+                            and _aimed_at(spk.actor, tgts)):
+                        # "Peskov said NATO is moving towards our borders": Peskov accuses NATO of a
+                        # hostile deed. (A deed reported by a bystander, "police said", stays the deed;
+                        # a reported threat or refusal stays a threat or refusal.)
                         acc = ROLES["speech_accuse"]
                         events.extend(self._emit(sent, index, ctx, [spk], srcs, acc["type"], acc["mode"],
                                                  acc["cameo"], f"speech.accuse<{m.entry.id}", sv, [sv], "asserted", None))
