@@ -494,12 +494,15 @@ class EventCoder:
         """The cue whose content this cue is ("demanded that the US [cancel] the sale"), if any: what
         was demanded, threatened or refused is not an event of its own."""
         cur = m.token
+        purpose = False
         for _ in range(6):
             if cur.head.i == cur.i or not _content_link(cur):
                 return None
+            purpose = purpose or _purpose(cur)
             cur = cur.head
             outer = heads.get(cur.i)
-            if outer is not None and outer.type in ROLES["content_types"]:
+            # "visited Monaco to deepen ties": a purpose is an intention of the outer act, never an event
+            if outer is not None and (outer.type in ROLES["content_types"] or purpose):
                 return outer
         return None
 
@@ -609,7 +612,7 @@ def _content_link(tok: Token) -> bool:
     if tok.dep_ in {"ccomp", "xcomp", "pcomp", "prep", "acl", "dobj", "pobj"}:
         return True
     if tok.dep_ == "advcl":  # an infinitive of purpose, not a separate clause ("..., killing two")
-        return any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+        return _purpose(tok)
     return tok.dep_ == "conj" and tok.head.pos_ in {"NOUN", "PROPN"}
 
 
@@ -617,6 +620,11 @@ def _partisan(speaker: Actor) -> bool:
     """A speaker who speaks for a side (a state, its government or forces, an IGO), not a witness,
     lawyer or police source reporting what happened."""
     return speaker.kind in {"state", "igo"} or speaker.sector in ROLES["partisan_sectors"]
+
+
+def _purpose(tok: Token) -> bool:
+    """An infinitive of purpose ("to deepen ties", "in order to end the war")."""
+    return tok.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
 
 
 def _aimed_at(speaker: Actor, targets: list[Role]) -> bool:
