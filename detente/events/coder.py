@@ -101,9 +101,17 @@ class EventCoder:
         self.contexts_for = contexts_for
         self._sent_contexts: tuple = (None, [])
         self._text = ""
+        self._phrases: dict[int, Span] = {}
         self._cache: dict[tuple[str, date | None], Actor | None] = {}
 
     # -- actors -----------------------------------------------------------------------------------
+
+    def _full(self, tok: Token) -> Span:
+        """``phrases.full_phrase``, computed once per token of the sentence being coded."""
+        span = self._phrases.get(tok.i)
+        if span is None:
+            span = self._phrases[tok.i] = P.full_phrase(tok)
+        return span
 
     def resolve_phrase(self, text: str, when: date | None) -> Actor | None:
         """The resolver's answer for a phrase, cached (news repeats its actors)."""
@@ -125,7 +133,7 @@ class EventCoder:
             return None
         core = P.core_phrase(tok)
         if tok.lemma_.lower() in ROLES["meeting_words"]:
-            organiser = self._meeting_actor(P.full_phrase(tok).text, when)
+            organiser = self._meeting_actor(self._full(tok).text, when)
             if organiser is not None:
                 ctx.meeting = organiser
                 return organiser
@@ -137,14 +145,14 @@ class EventCoder:
             if bare is not None:
                 actor = self.resolve_phrase(bare, when)
         if not _placed(actor):
-            full = P.full_phrase(tok)
+            full = self._full(tok)
             if len(full) > len(core):
                 better = self.resolve_phrase(full.text, when)
                 if better is not None and (_placed(better) or actor is None):
                     actor = better
         if not _placed(actor):
             for ap in P.appositions(tok):
-                better = self.resolve_phrase(P.full_phrase(ap).text, when)
+                better = self.resolve_phrase(self._full(ap).text, when)
                 if _placed(better):
                     actor = better
                     break
@@ -348,7 +356,7 @@ class EventCoder:
                 if subj is None:
                     return sv, None, None
                 roles = self.actors_of(subj, ctx, "speaker")
-                text = P.full_phrase(subj).text
+                text = self._full(subj).text
                 if roles and roles[0].actor.sector not in ROLES["attribution_sectors"]:
                     return sv, roles[0], roles[0].actor.name or text
                 return sv, None, text
@@ -415,6 +423,7 @@ class EventCoder:
         """The events of one parsed sentence. ``text`` is the sentence as written, when the parser was
         given a normalised form of it (a Title Case headline in sentence case)."""
         self._text = text if text is not None else sent.text
+        self._phrases: dict[int, Span] = {}
         events: list[Event] = []
         matches = self.lexicon.match(sent)
         # a speech verb that is itself a cue ("calling out China") is not also read as an evaluation
@@ -527,7 +536,7 @@ class EventCoder:
                 when, source = self.resolve_date(P.text_of(P.clause_tokens(top)), ctx.anchor, hint_event=ctx.hint)
         # Places are read from the clause minus the actors' own phrases: "his counterpart in Moscow"
         # names an actor, not where the event happened.
-        in_actors = {t.i for r in srcs + tgts if r is not None for t in P.full_phrase(r.token)}
+        in_actors = {t.i for r in srcs + tgts if r is not None for t in self._full(r.token)}
         place_text = P.text_of(P.place_tokens(verb, in_actors))
         cues = sorted(cue_tokens or [verb], key=lambda t: t.i)
         start = cues[0].idx - sent.start_char
