@@ -10,6 +10,7 @@ hypothetical events are kept but marked.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -447,6 +448,9 @@ class EventCoder:
             srcs = self.sources(m, ctx)
             tgts = self.targets(m, ctx, {r.token.i for r in srcs})
             mod = cue_modality(m)
+            if outer is not None and not mod.intent:
+                # carried by "is willing to", "agreed to" further up: an intent, whatever lies between
+                mod = dataclasses.replace(mod, intent=True, marker=mod.marker or outer.token.text)
             etype, mode, cameo = recoded_event(m, mod)
             if mod.intent and m.type in ROLES["concessions"] and (mod.marker or "").lower() in ROLES["consent_words"]:
                 # "agreed to lift the curfew": consenting to a concession is the concession itself
@@ -547,6 +551,8 @@ class EventCoder:
         for s in srcs:
             for t in tgts:
                 src, tgt = s.actor, (t.actor if t else None)
+                if tgt is not None and not _placed(src) and not _placed(tgt):
+                    tgt = None  # two actors known by sector alone make no dyad: keep the act, not the pair
                 if not _pairable(src, tgt):
                     continue
                 t_how = t.how if t else "none"
