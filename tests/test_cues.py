@@ -76,6 +76,15 @@ CASES = [
     ("Russian forces shelled Kharkiv overnight.", "ASSAULT", "heavy-weapons", "shell"),
     ("Israeli jets bombed targets in southern Lebanon.", "ASSAULT", "aerial", "bomb"),
     ("Gunmen kidnapped two aid workers near Goma.", "ASSAULT", "abduct", "kidnap"),
+    # phase 2: concessions, nominal and headline cues, cyber, charges, call-ups
+    ("The rebels announced a suspension of attacks on government forces.", "CONCEDE", None, "announce"),
+    ("Workers called off the strike after the pay offer.", "CONCEDE", None, "call"),
+    ("Talks between the two governments began in Doha on Monday.", "CONSULT", None, "begin"),
+    ("Hackers attacked the ministry's website on Sunday.", "COERCE", "cyber", "attack"),
+    ("The former minister faces charges of bribery.", "ACCUSE", "allege", "face"),
+    ("The army called up thousands of reservists.", "MOBILIZE", "troops", "call"),
+    ("Rebel fighters captured the village after two days of fighting.", "ASSAULT", None, "capture"),
+    ("Kenya thanked Norway for its support.", "SUPPORT", None, "thank"),
 ]
 
 
@@ -290,3 +299,46 @@ def test_clause_words_settle_the_mode(nlp, lex) -> None:
     assert recoded_event(plain)[1] is None
     shelled = _one(nlp, lex, "Russian forces shelled Kharkiv overnight.", "ASSAULT")
     assert recoded_event(shelled)[1] == "heavy-weapons"  # the cue's own mode is kept
+
+
+# --- phase 2: disambiguation rules -------------------------------------------------------------
+
+
+def test_participants_are_not_a_second_event(nlp, lex) -> None:
+    types = [c[0] for c in cues(nlp, lex, "Riot police beat protesters in the capital on Friday.")]
+    assert "ASSAULT" in types and "PROTEST" not in types
+    assert "PROTEST" in [c[0] for c in cues(nlp, lex, "Thousands of protesters filled the main square.")]
+
+
+def test_declared_ceasefire_is_conceded_implemented_is_retreat(nlp, lex) -> None:
+    assert cues(nlp, lex, "The rebels declared a unilateral ceasefire.")[0][0] == "CONCEDE"
+    assert cues(nlp, lex, "A ceasefire took effect at midnight.")[0][:2] == ("RETREAT", "ceasefire")
+
+
+def test_suspending_dissent_is_not_a_sanction(nlp, lex) -> None:
+    assert [c[0] for c in cues(nlp, lex, "The opposition suspended its protests for two weeks.")] == ["CONCEDE"]
+    assert "SANCTION" in [c[0] for c in cues(nlp, lex, "Italy announced a suspension of air links with Serbia.")]
+
+
+def test_cooperation_in_general_is_verbal_support(nlp, lex) -> None:
+    assert cues(nlp, lex, "The two countries agreed to expand cooperation.")[-1][0] == "SUPPORT"
+    assert cues(nlp, lex, "The two countries agreed to expand military cooperation.")[-1][0] == "COOPERATE"
+
+
+def test_promised_concession_is_concede_and_headline_infinitive_is_intent(nlp, lex) -> None:
+    lay = _one(nlp, lex, "The rebels announced their intention to lay down their arms.", "RETREAT")
+    assert cue_modality(lay).intent and recoded_event(lay)[0] == "CONCEDE"
+    detain = _one(nlp, lex, "Government to detain journalists if they publish the report", "COERCE")
+    assert recoded_event(detain)[0] == "THREATEN"
+
+
+def test_irregular_forms_unknown_to_the_lemmatizer(nlp, lex) -> None:
+    found = lex.match(nlp("Rebel fighters retook the village after two days of fighting.")[:])
+    assert [m.entry.id for m in found] == ["assault.capture_territory"]
+
+
+def test_lemma_repair(nlp) -> None:
+    from detente.events.cues import lemma_of
+
+    doc = nlp("They expressed willingness to discuss access.")
+    assert [lemma_of(t) for t in doc][2:6] == ["willingness", "to", "discuss", "access"]

@@ -118,3 +118,16 @@ def test_mode_defaults_follow_cameo2plover(onto: Ontology) -> None:
                 assert ref[code] == t, (t, mode, code, ref[code])
                 checked += 1
     assert checked > 60
+
+
+def test_legacy_gold_modes_map_to_plover_2021_modes() -> None:
+    from detente.data import load_yaml
+    from detente.evaluation.plover_gold import gold_mode
+
+    onto = default_ontology()
+    for etype, renames in load_yaml("ontology/plover.yaml")["legacy_modes"].items():
+        for old, new in renames.items():
+            onto.validate(etype, new, None)
+            assert gold_mode(etype, old) == new
+    assert gold_mode("PROTEST", "riot-spon") == "riot" and gold_mode("PROTEST", "riot") == "riot"
+    assert gold_mode("ASSAULT", "") is None

@@ -34,7 +34,10 @@ class Match:
     to_segment: bool = False
 
     def first(self, *kinds: str) -> Entry | None:
-        return next((e for e in self.entries if e.kind in kinds), None)
+        for e in self.entries:  # a plain loop: called for every match, many times per phrase
+            if e.kind in kinds:
+                return e
+        return None
 
 
 class Matcher:
@@ -44,16 +47,38 @@ class Matcher:
         self.kb = kb
         self._fuzzy_names: dict[str, tuple[list[str], list[Entry]]] | None = None
         self._fuzzy_surnames: dict[str, list[str]] = {}
+        self._longest: dict[str, int] = {}  # first word -> longest name that starts with it
+        self._indexed = -1  # size of the index `_longest` was built for
+        self._fuzzy_cache: dict[tuple[tuple[str, ...], bool, bool], Match | None] = {}
+
+    def _longest_names(self) -> dict[str, int]:
+        """Longest name per first word, so a lookup tries only the n-gram sizes that can exist
+        (rebuilt if names were added to the knowledge base after the matcher was made)."""
+        index = self.kb.index
+        if self._indexed != len(index):
+            longest: dict[str, int] = {}
+            for key, bucket in index.items():
+                if bucket and len(key) > longest.get(key[0], 0):
+                    longest[key[0]] = len(key)
+            self._longest, self._indexed = longest, len(index)
+            self._fuzzy_names = None
+            self._fuzzy_cache.clear()
+        return self._longest
+
+    def clear_cache(self) -> None:
+        self._fuzzy_cache.clear()
 
     def match(self, tokens: list[Token]) -> list[Match]:
         """Longest-first matching of token n-grams against the index, then spelling tolerance."""
         out: list[Match] = []
         i, n = 0, len(tokens)
         index = self.kb.index
+        longest = self._longest_names()
+        keys = tuple(t.key for t in tokens)
         while i < n:
             found = None
-            for size in range(min(self.kb.max_len, n - i), 0, -1):
-                bucket = index.get(tuple(t.key for t in tokens[i : i + size]))
+            for size in range(min(longest.get(keys[i], 0), n - i), 0, -1):
+                bucket = index.get(keys[i : i + size])
                 if bucket:
                     span = tokens[i : i + size]
                     valid = [e for e in bucket if _case_ok(e, span)]
@@ -98,13 +123,29 @@ class Matcher:
         return matches
 
     def _fuzzy_run(self, tokens: list[Token], start: int, end: int, titled: bool = False) -> Match | None:
-        keys = [t.key for t in tokens[start:end]]
+        """A misspelt or partial name in tokens[start:end]; the search depends only on the words,
+        the article before them and the title, so its outcome is cached on those (fresh `Match`)."""
+        keys = tuple(t.key for t in tokens[start:end])
+        after_article = start > 0 and tokens[start - 1].key in ARTICLES
+        ckey = (keys, after_article, titled)
+        if ckey in self._fuzzy_cache:
+            hit = self._fuzzy_cache[ckey]
+            return None if hit is None else Match(start, end, list(hit.entries), hit.fuzzy)
+        if len(self._fuzzy_cache) >= 50_000:
+            self._fuzzy_cache.clear()
+        found = self._search_run(list(keys), after_article, titled)
+        self._fuzzy_cache[ckey] = found
+        return None if found is None else Match(start, end, list(found.entries), found.fuzzy)
+
+    def _search_run(self, keys: list[str], after_article: bool, titled: bool) -> Match | None:
+        """The name search of `_fuzzy_run`; the returned match's offsets are placeholders."""
+        start, end = 0, len(keys)
         if self._fuzzy_names is None:
             self._build_fuzzy()
         # initials + surname ("G. W. Bush"), then surname alone ("Museveni", "President Duterte")
         surname = keys[-1]
         candidates = self.kb.surnames.get(surname, [])
-        if len(keys) == 1 and start > 0 and tokens[start - 1].key in ARTICLES:
+        if len(keys) == 1 and after_article:
             candidates = []  # "the Hill" is not Mr Hill
         if len(keys) == 1 and surname in self.kb.word_surnames and not titled:
             return None  # "Price" alone is a word; "Mr Price", "spokesman Price" are people

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # A token: letters/digits, with inner dots ("U.S."), apostrophes ("Sana'a") or ampersands ("R&AW").
 _TOKEN = re.compile(r"[^\W_]+(?:[.'&][^\W_]+)*\.?", re.UNICODE)
@@ -20,8 +20,9 @@ _DROP = frozenset({"jr", "sr"})
 _MAN_PLURAL_S = frozenset({"german", "roman", "human", "ottoman", "shaman", "oman"})
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """One word (a named tuple: made for every word of every phrase, so cheap to build)."""
+
     key: str  # normalised form used for lookups
     surface: str  # as written (apostrophes unified)
     start: int
@@ -38,6 +39,8 @@ class Token:
 
 def strip_accents(text: str) -> str:
     """'Nausėda' -> 'Nauseda'; characters without a decomposition are kept."""
+    if text.isascii():  # nothing to decompose (most news text): skip the Unicode pass
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -49,15 +52,26 @@ def _key(surface: str) -> str:
     return k.replace(".", "").replace("'", "")
 
 
+_KEYS: dict[str, str] = {}  # surface -> key: `_key` is pure and runs for every word of every phrase
+_KEYS_MAX = 100_000
+
+
 def tokenize(text: str) -> list[Token]:
     """Word tokens of `text` with offsets; possessive 's and dots are dropped from the keys."""
-    text = text.translate(_APOSTROPHES)
+    if "’" in text or "‘" in text or "`" in text or "´" in text or "ʼ" in text:
+        text = text.translate(_APOSTROPHES)  # (translate is slow; most text has none of these)
     out: list[Token] = []
+    keys = _KEYS
     for m in _TOKEN.finditer(text):
         surface = m.group().rstrip("'")
-        key = _key(surface)
+        key = keys.get(surface)
+        if key is None:
+            if len(keys) >= _KEYS_MAX:
+                keys.clear()
+            key = keys[surface] = _key(surface)
         if key and key not in _DROP:
-            out.append(Token(key, surface, m.start(), m.start() + len(surface)))
+            start = m.start()
+            out.append(Token(key, surface, start, start + len(surface)))
     return out
 
 

@@ -23,7 +23,8 @@ How a phrase is read:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import fields
+from operator import attrgetter
 
 from detente.actors.kb import Agent, Entry, Group, Igo, KnowledgeBase, Person, Place
 from detente.actors.match import ENTITY_KINDS, Match, Matcher, capitalised
@@ -36,6 +37,16 @@ WEAK_PLACES = ("city", "region", "people")
 NAME_LIKE_PLACES = ("country", "capital", "city", "region")
 NAMED_KINDS = PLACE_KINDS + ENTITY_KINDS  # names, as opposed to generic agent words
 CACHE_SIZE = 50_000
+_ACTOR_FIELDS = attrgetter(*(f.name for f in fields(Actor)))  # positional copy of an Actor
+
+
+def _copy(actor: Actor | None) -> Actor | None:
+    """A caller's own copy of a cached answer (callers may change it), sectors list included."""
+    if actor is None:
+        return None
+    out = Actor(*_ACTOR_FIELDS(actor))
+    out.sectors = list(actor.sectors)
+    return out
 
 
 class ActorResolver:
@@ -45,6 +56,13 @@ class ActorResolver:
         self.kb = kb or KnowledgeBase.load()
         self._scanner = None
         self._cache: dict[tuple[str, dt.date | None], Actor | None] = {}  # the same phrases recur
+        # per phrase text: the answer when no date can change it, else the parsed phrase
+        # (the same phrase recurs on many dates; only people and dated groups need the date)
+        self._parsed: dict[str, tuple[Actor | None, tuple[list[Token], list[Match]] | None]] = {}
+        self._quantity_index: dict[str, list[tuple[str, ...]]] = {}
+        self._quantity_source: tuple[tuple[str, ...], ...] | None = None
+        self._word_union: tuple[frozenset[str], frozenset[str], frozenset[str]] = (frozenset(),) * 3
+        self._word_source: tuple[frozenset[str], ...] | None = None
         self.matcher = Matcher(self.kb)
 
     # ------------------------------------------------------------------ public API
@@ -54,27 +72,49 @@ class ActorResolver:
             date = date.date()
         key = (text, date)
         if key in self._cache:
-            hit = self._cache[key]
-            return None if hit is None else replace(hit, sectors=list(hit.sectors))
+            return _copy(self._cache[key])
         actor = self._resolve(text, date)
         if len(self._cache) >= CACHE_SIZE:
             self._cache.clear()
         self._cache[key] = actor
-        return None if actor is None else replace(actor, sectors=list(actor.sectors))
+        return _copy(actor)
+
+    def clear_cache(self) -> None:
+        """Forget every cached answer (benchmarks of the uncached path; after changing the KB)."""
+        self._cache.clear()
+        self._parsed.clear()
+        self.matcher.clear_cache()
 
     def _resolve(self, text: str, date: dt.date | None) -> Actor | None:
+        parsed = self._parsed.get(text)
+        if parsed is None:
+            parsed = self._parse(text)
+            if len(self._parsed) >= CACHE_SIZE:
+                self._parsed.clear()
+            self._parsed[text] = parsed
+        fixed, dated = parsed
+        if dated is None:
+            return fixed
+        return self._build(text, dated[0], dated[1], date)
+
+    def _parse(self, text: str) -> tuple[Actor | None, tuple[list[Token], list[Match]] | None]:
+        """What a phrase says regardless of the date: (answer, None) when the date cannot change
+        the answer, else (None, (tokens, matches)) for `_build` to finish on the date."""
         tokens = self._drop_quantity(tokenize(text))
-        content = [t for t in tokens if t.key not in self.kb.determiners and not t.key.isdigit()]
+        determiners = self.kb.determiners
+        content = [t for t in tokens if t.key not in determiners and not t.key.isdigit()]
         if not content:
-            return None
-        if len(content) == 1 and any(e.kind == "pronoun" for e in self.kb.index.get((content[0].key,), [])):
-            return Actor(text=text, sector="UNK", sectors=["UNK"], kind="unknown", matched="agent")
+            return None, None
+        if len(content) == 1 and any(e.kind == "pronoun" for e in self.kb.index.get((content[0].key,), ())):
+            return Actor(text=text, sector="UNK", sectors=["UNK"], kind="unknown", matched="agent"), None
         matches = self._drop_membership(tokens, self._drop_name_parts(tokens, self.matcher.match(tokens)))
         matches = self._ethnic_groups(tokens, matches)
         segments = self._segment(tokens, matches)
         if not self._head_is_actor(tokens, matches, segments):
-            return None
-        return self._build(text, tokens, matches, date)
+            return None, None
+        if _dated(matches):
+            return None, (tokens, matches)
+        return self._build(text, tokens, matches, None), None
 
     def scan(self, text: str) -> list[tuple[int, int, str]]:
         """Character spans of actor-like mentions (fast prefilter, no spaCy)."""
@@ -121,14 +161,35 @@ class ActorResolver:
         """Drop an opening quantity ("Up to 100", "more than 2,000", "tens of thousands of"): what
         follows is the actor. Nothing is dropped when nothing would be left."""
         i, n = 0, len(tokens)
+        by_first = self._quantities()
+        keys = tuple(t.key for t in tokens)
         while i < n:
-            q = next((q for q in self.kb.quantities if tuple(t.key for t in tokens[i : i + len(q)]) == q), None)
+            q = next((q for q in by_first.get(keys[i], ()) if keys[i : i + len(q)] == q), None)
             if q is None:
                 break
             i += len(q)
             while i < n and (tokens[i].key.isdigit() or tokens[i].key == "of"):
                 i += 1
         return tokens[i:] if 0 < i < n else tokens
+
+    def _word_sets(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """Unions of the KB's word sets the rules skip over, made once (not on every phrase):
+        (determiners | prepositions | place words, determiners | prepositions, determiners | place words)."""
+        kb, seen = self.kb, self._word_source
+        d, p, w = kb.determiners, kb.prepositions, kb.place_words
+        if seen is None or not (d is seen[0] and p is seen[1] and w is seen[2]):
+            self._word_union, self._word_source = (d | p | w, d | p, d | w), (d, p, w)
+        return self._word_union
+
+    def _quantities(self) -> dict[str, list[tuple[str, ...]]]:
+        """The KB's quantity phrases by first word, longest first as in the KB (built on first use)."""
+        if self._quantity_source is not self.kb.quantities:
+            index: dict[str, list[tuple[str, ...]]] = {}
+            for q in self.kb.quantities:
+                if q:
+                    index.setdefault(q[0], []).append(q)
+            self._quantity_index, self._quantity_source = index, self.kb.quantities
+        return self._quantity_index
 
     def _ethnic_groups(self, tokens: list[Token], matches: list[Match]) -> list[Match]:
         """"ethnic Albanians": a demonym after an ethnic marker is a community (CVL, weak) with no
@@ -167,7 +228,7 @@ class ActorResolver:
         """A one-word place next to an unknown capitalised word is part of another name: "Jordan
         Bardella" is a person, "Washington Nationals" a team, neither Jordan nor Washington."""
         covered = {i for m in matches for i in range(m.start, m.end)}
-        skip = self.kb.determiners | self.kb.prepositions | self.kb.place_words  # "South Lebanon"
+        skip = self._word_sets()[0]  # determiners, prepositions, place words ("South Lebanon")
 
         def unknown_name_word(i: int) -> bool:
             if i < 0 or i >= len(tokens) or i in covered:
@@ -194,7 +255,7 @@ class ActorResolver:
     def _head_is_actor(self, tokens: list[Token], matches: list[Match], segments: list[int]) -> bool:
         """The first part of the phrase with content must name something: "the war in Ukraine" is
         about Ukraine but is not Ukraine ("regions across Indonesia" is, through "regions")."""
-        skip = self.kb.determiners | self.kb.prepositions
+        skip = self._word_sets()[1]  # determiners and prepositions
         head = next((segments[i] for i, t in enumerate(tokens) if t.key not in skip and not t.key.isdigit()), None)
         if head is None:
             return False
@@ -235,7 +296,7 @@ class ActorResolver:
         if entity is None and not places and not agents and not owner_country and not (set(mods) - {"ELI"}):
             return None
         strong_place = any(m.first("country", "demonym", "capital", "metonym") for m in usable)
-        if entity is None and not agents and not strong_place and _unknown_name(tokens, matches, self.kb.determiners | self.kb.place_words, self.kb.prepositions):
+        if entity is None and not agents and not strong_place and _unknown_name(tokens, matches, self._word_sets()[2], self.kb.prepositions):
             return None
         actor = Actor(text=text)
         explicit_country = self._explicit_country(usable)
@@ -380,6 +441,15 @@ def _first_entity(matches: list[Match], agents: list[Match], country: str | None
                 continue
             return m
     return None
+
+
+def _dated(matches: list[Match]) -> bool:
+    """Can the date change the reading? Only people (offices) and groups with dated periods."""
+    for m in matches:
+        for e in m.entries:
+            if e.kind == "person" or (e.kind == "group" and e.ref.periods):
+                return True
+    return False
 
 
 def _state_before(matches: list[Match], m: Match) -> bool:

@@ -90,21 +90,23 @@ class Scanner:
         if len(low) != len(text):  # a few characters grow when lower-cased ("İ"): keep offsets
             low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
         spans: list[tuple[int, int, str]] = []
+        plain, proper, acronyms = self._plain, self._proper, self._acronyms  # locals: a hot loop
         for m in self._pattern.finditer(low):
-            if m.start() and text[m.start() - 1] == "'":  # "'s", not a name
+            start, end = m.span()
+            if start and text[start - 1] == "'":  # "'s", not a name
                 continue
             form = m.group()
             if " " in form or "-" in form or "\t" in form or "\n" in form:
                 form = _SEPS.sub(_SEP, form)
-            surface = text[m.start() : m.end()]
-            if form not in self._plain:
-                if form in self._proper:
+            surface = text[start:end]
+            if form not in plain:
+                if form in proper:
                     if surface.islower():
                         continue
-                elif form in self._acronyms:
+                elif form in acronyms:
                     if not _acronym_case(surface):
                         continue
-            spans.append((m.start(), m.end(), surface))
+            spans.append((start, end, surface))
         return spans
 
 

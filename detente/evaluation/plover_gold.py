@@ -9,7 +9,7 @@ source and target actors (lists of ``{"code": "USA", ...}``) and, for some, a mo
   target (country or IGO part of the code, see ``metrics.actor_matches``);
 - ``events_per_sentence``: mean number of coded events per record;
 - ``mode_accuracy``: among records whose gold has a mode, share with an event of the gold type and
-  the gold mode.
+  the gold mode (older drafts' mode names, "riot-spon" or "host", renamed to PLOVER 2021 first).
 
 Multi-actor golds: the actor may match *any* gold source and the recipient *any* gold target. When the
 gold has no target (a joint or reciprocal event, "Bosnia and Slovenia agreed ..."), a recipient that
@@ -24,6 +24,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from detente.data import load_yaml
 from detente.evaluation.metrics import actor_matches, parse_date, share, stratified_sample
 from detente.records import Event
 
@@ -40,6 +41,14 @@ def _actors(value: Any) -> list[str]:
     if not isinstance(value, list):
         return []
     return [a.get("code") or "" for a in value if isinstance(a, dict)]
+
+
+def gold_mode(gold_type: str | None, mode: str | None) -> str | None:
+    """The gold mode in PLOVER 2021 terms: older drafts' names ("riot-spon", "host") are renamed
+    through ``legacy_modes`` in ontology/plover.yaml."""
+    mode = (mode or "").strip() or None
+    legacy = (load_yaml("ontology/plover.yaml").get("legacy_modes") or {}).get(gold_type or "", {})
+    return legacy.get(mode, mode) if mode else None
 
 
 def top_event(events: list[Event]) -> Event | None:
@@ -65,7 +74,7 @@ def score_record(record: dict[str, Any], events: list[Event]) -> dict[str, Any]:
     gold_type = record.get("event_plover2021") or record.get("event")
     sources = _actors(record.get("source"))
     targets = _actors(record.get("target"))
-    gold_mode = (record.get("mode") or "").strip() or None
+    mode = gold_mode(gold_type, record.get("mode"))
     top = top_event(events)
     return {
         "id": record.get("id"),
@@ -74,9 +83,8 @@ def score_record(record: dict[str, Any], events: list[Event]) -> dict[str, Any]:
         "type_found": any(e.event == gold_type for e in events),
         "top1": top is not None and top.event == gold_type,
         "triple": any(triple_matches(e, gold_type, sources, targets) for e in events),
-        "gold_mode": gold_mode,
-        "mode_ok": gold_mode is not None
-        and any(e.event == gold_type and (e.mode or "") == gold_mode for e in events),
+        "gold_mode": mode,
+        "mode_ok": mode is not None and any(e.event == gold_type and (e.mode or "") == mode for e in events),
         "predicted": [e.event for e in events],
     }
 

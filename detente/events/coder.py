@@ -482,18 +482,19 @@ class EventCoder:
                 # reciprocal: "Russia and China agreed" / "Belousov and Austin spoke"
                 for a in srcs:
                     events.extend(self._emit(sent, index, ctx, [a], [b for b in srcs if b is not a], etype, mode,
-                                             cameo, rule + "+reciprocal", m.token, m.cue_tokens, mod.modality, attribution))
-                continue
-            if m.entry.reverse and srcs and tgts and tgts[0] is not None:
-                # "Ukraine received missiles from Germany": the subject is the recipient
-                srcs, tgts = tgts, srcs
-            if srcs and not tgts:
-                # "the workers went on strike", "the government rejected the request": the text names
-                # no recipient; the event is kept with recipient null (it makes no dyad)
-                tgts = [None]
-            if srcs and tgts:
-                events.extend(self._emit(sent, index, ctx, srcs, tgts, etype, mode, cameo, rule, m.token,
-                                         m.cue_tokens, mod.modality, attribution, m.entry.context))
+                                             cameo, rule + "+reciprocal", m.token, m.cue_tokens, mod.modality,
+                                             attribution, m.entry.context))
+            else:
+                if m.entry.reverse and srcs and tgts and tgts[0] is not None:
+                    # "Ukraine received missiles from Germany": the subject is the recipient
+                    srcs, tgts = tgts, srcs
+                if srcs and not tgts:
+                    # "the workers went on strike", "the government rejected the request": the text names
+                    # no recipient; the event is kept with recipient null (it makes no dyad)
+                    tgts = [None]
+                if srcs:
+                    events.extend(self._emit(sent, index, ctx, srcs, tgts, etype, mode, cameo, rule, m.token,
+                                             m.cue_tokens, mod.modality, attribution, m.entry.context))
             if len(events) > before and outer is not None:
                 carried.add(outer.token.i)
         events.extend(self.speech_events(sent, index, ctx, coded_speech))

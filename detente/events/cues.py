@@ -226,6 +226,8 @@ class CueLexicon:
         for name in files if files is not None else table_names("cues", ".yaml"):
             self.entries.extend(self._load_file(name))
         irregular = _irregular()
+        # irregular form -> lemma, for forms the lemmatizer does not know ("retook" -> "retake")
+        self._irregular_lemma = {f: lemma for lemma, forms in irregular.items() for f in forms}
         self._gates: dict[str, _Gate] = {e.id: self._gate(e, irregular) for e in self.entries}
         self._by_verb: dict[str, list[CueEntry]] = {}
         self._by_noun: dict[str, list[CueEntry]] = {}
@@ -359,7 +361,8 @@ class CueLexicon:
                 continue
             lemma = lemma_of(tok)
             cands: list[CueMatch] = []
-            verb_entries = [e for e in self._by_verb.get(lemma, ()) or self._by_verb.get(low, ())
+            verb_entries = [e for e in (self._by_verb.get(lemma, ()) or self._by_verb.get(low, ())
+                                        or self._by_verb.get(self._irregular_lemma.get(low, ""), ()))
                             if low in self._gates[e.id].verb_heads]
             objs = _objects(tok) if verb_entries else []
             if tok.tag_.startswith(_VERB_TAGS) or _predicate(tok):
@@ -383,7 +386,10 @@ class CueLexicon:
                         m = self._match_verb(e, tok, sent, objs)
                         if m:
                             cands.append(m)
-            if (tok.pos_ in _NOUN_POS or not cands) and not _is_date(tok):
+            # a noun cue that only modifies another noun names a kind of thing, not an event: "[riot]
+            # police", "[aid] workers", "[attack] helicopters"
+            modifier = tok.dep_ == "compound" and tok.head.pos_ == "NOUN"
+            if (tok.pos_ in _NOUN_POS or not cands) and not _is_date(tok) and not modifier:
                 seen: set[str] = set()
                 for key in (lemma, low):
                     for e in self._by_noun.get(key, ()):
@@ -397,12 +403,13 @@ class CueLexicon:
                 if cur is None or _rank(m) > _rank(cur):
                     best[m.token.i] = m
         # a word inside another cue ("imposed [sanctions]") is not a second cue: keep the better one
-        # (a verbal complement, "asked Peru to [end] sanctions", is the cue's content, not part of it: both
-        # stay and the coder nests one in the other)
+        # (a verbal complement that the entry takes as "any", "asked Peru to [end] sanctions", is the cue's
+        # content, not part of it: both stay and the coder nests one in the other; one the entry names,
+        # "promised to [democratize]", is part of the cue)
         drop: set[int] = set()
         for i, m in best.items():
             for t in m.cue_tokens:
-                if t.dep_ in _XCOMP_DEPS and t.head.i == m.token.i:
+                if t.dep_ in _XCOMP_DEPS and t.head.i == m.token.i and "*" in m.entry.xcomp:
                     continue
                 other = best.get(t.i)
                 if t.i != i and other is not None and t.i not in drop and i not in drop:
@@ -728,9 +735,16 @@ def cue_modality(m: CueMatch) -> CueModality:
         chain = [m.token, *_chain(m.token.head)]  # "promised to renew the [bombing campaign]"
     if m.entry.nouns and m.token.pos_ in ("VERB", "AUX") and lemma_of(m.token) in int_gov:
         intent, marker = True, m.token.text  # "offered concessions": the light verb states an intent
+    tok = m.token
+    if (tok.dep_ == "advcl" and tok.head.pos_ in ("VERB", "AUX")
+            and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)):
+        if any(c.dep_ == "dobj" and lemma_of(c) in int_gov for c in tok.head.children):
+            intent, marker = True, "to"  # "renewed their vow [to support]" (the parser's advcl)
+        else:
+            hypothetical, marker = True, "to"  # a purpose: "visited Kyiv [to deepen] ties" states an aim
     top = chain[-1]
     if top.dep_ == "ROOT" and top.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in top.children):
-        intent, marker = True, "to"  # a headline's bare infinitive is a future act: "Government to Detain ..." 
+        intent, marker = True, "to"  # a headline's bare infinitive is a future act: "Government to Detain ..."
     for depth, t in enumerate(chain):
         lemma = lemma_of(t)
         if depth > 0 and chain[depth - 1].dep_ != "conj":  # t governs the cue: "agreed to [X]"
