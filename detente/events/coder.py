@@ -558,9 +558,15 @@ class EventCoder:
                     continue
                 t_how = t.how if t else "none"
                 src, tgt = self._inherit(src, tgt, place), self._inherit(tgt, src, place)
-                if tgt is None and etype in ROLES["implicit_recipient_types"]:
-                    # a protest with no named target is aimed at the government where it happens
-                    tgt = self._state_of((place.country if place else None) or src.country, ctx)
+                if tgt is None and etype in ROLES["place_recipient_types"]:
+                    # "fired at targets in Jericho", "lifted a curfew in Montenegro", "a protest in
+                    # Kirkuk": with no target named, the country where it happens is on the receiving end;
+                    # for domestic acts (protests, curbs, concessions) by default the source's own
+                    where = place or self._wide_place(clause, srcs)
+                    country = where.country if where is not None else None
+                    if country is None and etype in ROLES["implicit_recipient_types"]:
+                        country = src.country
+                    tgt = self._state_of(country, ctx)
                     t_how = "implicit" if tgt is not None else t_how
                 if tgt is not None and _same_actor(src, tgt):
                     continue
@@ -577,6 +583,14 @@ class EventCoder:
                     cue=" ".join(c.text for c in cues), cue_span=(start, end), rule=f"{rule}|{s.how}>{t_how}",
                 ))
         return out
+
+    def _wide_place(self, clause: list[Token], srcs: list[Role]) -> Location | None:
+        """A place anywhere in the clause outside the source's phrase ("a curfew in Montenegro")."""
+        if self.locate is None:
+            return None
+        skip = {t.i for r in srcs for t in self._full(r.token)}
+        text = P.text_of([t for t in clause if t.i not in skip])
+        return self.locate(text) if text else None
 
     @staticmethod
     def _inherit(actor: Actor | None, other: Actor | None, place: Location | None) -> Actor | None:
