@@ -476,6 +476,10 @@ class EventCoder:
                         events.extend(self._emit(sent, index, ctx, [spk], srcs, acc["type"], acc["mode"],
                                                  acc["cameo"], f"speech.accuse<{m.entry.id}", sv, [sv], "asserted", None))
                         continue
+            if not srcs and etype in ROLES["place_recipient_types"]:
+                # "Riots break out across Norway", "Gas attack in Beijing kills scores": the text names
+                # no agent; an unnamed one of the country where it happens (ICEWS convention)
+                srcs = self._unnamed_at_place(m, ctx)
             if mode is None:
                 mode, cameo = self._mode_hint(etype, cameo, sent)
             if srcs and not tgts and len(srcs) > 1 and etype in ROLES["reciprocal_types"]:
@@ -583,6 +587,19 @@ class EventCoder:
                     cue=" ".join(c.text for c in cues), cue_span=(start, end), rule=f"{rule}|{s.how}>{t_how}",
                 ))
         return out
+
+    def _unnamed_at_place(self, m: CueMatch, ctx: DocContext) -> list[Role]:
+        tok = m.token
+        if tok.pos_ in {"NOUN", "PROPN"} and tok.dep_ in P.SUBJ | P.PASS_SUBJ:
+            tok = tok.head  # the place hangs off the verb the event noun is subject of
+        where = self._wide_place(P.clause_tokens(tok), [])
+        if where is None or not where.country:
+            return []
+        agent = next((self.resolve_phrase(t.text, ctx.anchor) for t in m.cue_tokens if t.pos_ == "NOUN"), None)
+        sector = agent.sector if agent is not None and not _placed(agent) and agent.sector else None
+        actor = Actor(text="", name=None, country=where.country, sector=sector, sectors=[sector] if sector else [],
+                      kind="unknown", matched="unnamed@place")
+        return [Role(actor, m.token, "unnamed@place")]
 
     def _wide_place(self, clause: list[Token], srcs: list[Role]) -> Location | None:
         """A place anywhere in the clause outside the source's phrase ("a curfew in Montenegro")."""
