@@ -23,28 +23,31 @@ def _pattern(keyword: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _compiled() -> tuple[tuple[str, re.Pattern[str]], ...]:
+def _compiled() -> tuple[tuple[str, ...], re.Pattern[str]]:
+    """One pattern for all contexts, a named group per context: one pass over the sentence finds them
+    all (a pattern per context cost a search per context per sentence)."""
     raw = load_yaml("contexts.yaml")
     known = default_ontology().contexts()
-    out = []
-    for name in known:  # PLOVER's own order, so results are stable
-        if name in raw:
-            words = [str(w) for w in raw[name]]
-            out.append((name, re.compile("|".join(_pattern(w) for w in words), re.IGNORECASE)))
     unknown = set(raw) - set(known)
     if unknown:
         raise OntologyError(f"contexts.yaml: unknown PLOVER context(s) {sorted(unknown)}")
-    return tuple(out)
+    names = tuple(name for name in known if name in raw)  # PLOVER's own order, so results are stable
+    groups = [f"(?P<c{i}>" + "|".join(_pattern(str(w)) for w in raw[name]) + ")" for i, name in enumerate(names)]
+    return names, re.compile("|".join(groups), re.IGNORECASE)
 
 
 def contexts_for(text: str, cue_context: Iterable[str] | str | None = ()) -> list[str]:
     """The cue's own contexts (``CueEntry.context``) first, then every context whose keywords occur
     in ``text``. A single name may be passed as a string; names that are not PLOVER contexts (such
     as an event type) are ignored."""
+    names, rx = _compiled()
     given = [cue_context] if isinstance(cue_context, str) else list(cue_context or ())
-    known = {name for name, _ in _compiled()} | set(default_ontology().contexts())
+    known = set(names) | set(default_ontology().contexts())
+    found: set[str] = set()
+    pos = 0
+    while (m := rx.search(text, pos)) is not None:
+        found.add(names[int(m.lastgroup[1:])])
+        pos = m.end() if m.end() > m.start() else m.start() + 1
     out = [c for c in dict.fromkeys(given) if c in known]
-    for name, rx in _compiled():
-        if name not in out and rx.search(text):
-            out.append(name)
+    out.extend(name for name in names if name in found and name not in out)
     return out
