@@ -14,40 +14,52 @@ from detente.data import load_yaml
 from detente.events.ontology import OntologyError, default_ontology
 
 
-def _pattern(keyword: str) -> str:
-    """A keyword as a regex: whole words, spaces flexible, a trailing "*" for any word ending."""
-    kw = keyword.strip().lower()
-    stem = kw[:-1] if kw.endswith("*") else kw
-    body = r"[\s-]+".join(re.escape(w) for w in stem.split())
-    return rf"\b{body}" + (r"[\w-]*" if kw.endswith("*") else r"\b")
+_WORDS = re.compile(r"[^\W_]+")
 
 
 @lru_cache(maxsize=1)
-def _compiled() -> tuple[tuple[str, ...], re.Pattern[str]]:
-    """One pattern for all contexts, a named group per context: one pass over the sentence finds them
-    all (a pattern per context cost a search per context per sentence)."""
+def _index() -> tuple[tuple[str, ...], dict[tuple[str, ...], set[int]], dict[tuple[str, ...], set[int]], int]:
+    """Keywords as word tuples: whole-word keywords, and keywords whose last word is a stem
+    ("soldier*"). Matching looks words up instead of running a regex per context: a sentence is coded
+    in one pass over its words."""
     raw = load_yaml("contexts.yaml")
     known = default_ontology().contexts()
     unknown = set(raw) - set(known)
     if unknown:
         raise OntologyError(f"contexts.yaml: unknown PLOVER context(s) {sorted(unknown)}")
     names = tuple(name for name in known if name in raw)  # PLOVER's own order, so results are stable
-    groups = [f"(?P<c{i}>" + "|".join(_pattern(str(w)) for w in raw[name]) + ")" for i, name in enumerate(names)]
-    return names, re.compile("|".join(groups), re.IGNORECASE)
+    exact: dict[tuple[str, ...], set[int]] = {}
+    stems: dict[tuple[str, ...], set[int]] = {}
+    longest = 1
+    for i, name in enumerate(names):
+        for keyword in raw[name]:
+            kw = str(keyword).strip().lower()
+            words = tuple(_WORDS.findall(kw))
+            if not words:
+                continue
+            longest = max(longest, len(words))
+            (stems if kw.endswith("*") else exact).setdefault(words, set()).add(i)
+    return names, exact, stems, longest
 
 
 def contexts_for(text: str, cue_context: Iterable[str] | str | None = ()) -> list[str]:
     """The cue's own contexts (``CueEntry.context``) first, then every context whose keywords occur
-    in ``text``. A single name may be passed as a string; names that are not PLOVER contexts (such
-    as an event type) are ignored."""
-    names, rx = _compiled()
+    in ``text`` (whole words; a keyword ending in "*" matches any word ending). A single name may be
+    passed as a string; names that are not PLOVER contexts (such as an event type) are ignored."""
+    names, exact, stems, longest = _index()
+    words = _WORDS.findall(text.lower())
+    found: set[int] = set()
+    for i in range(len(words)):
+        for n in range(1, min(longest, len(words) - i) + 1):
+            gram = tuple(words[i:i + n])
+            found |= exact.get(gram, set())
+            head, last = gram[:-1], gram[-1]
+            for k in range(1, len(last) + 1):
+                hit = stems.get(head + (last[:k],))
+                if hit:
+                    found |= hit
     given = [cue_context] if isinstance(cue_context, str) else list(cue_context or ())
     known = set(names) | set(default_ontology().contexts())
-    found: set[str] = set()
-    pos = 0
-    while (m := rx.search(text, pos)) is not None:
-        found.add(names[int(m.lastgroup[1:])])
-        pos = m.end() if m.end() > m.start() else m.start() + 1
     out = [c for c in dict.fromkeys(given) if c in known]
-    out.extend(name for name in names if name in found and name not in out)
+    out.extend(name for i, name in enumerate(names) if i in found and name not in out)
     return out
