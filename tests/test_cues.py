@@ -43,7 +43,7 @@ CASES = [
     ("Iran agreed to resume nuclear negotiations in Vienna next month.", "AGREE", None, "agree"),
     ("Japan pledged $500 million in aid for reconstruction.", "AGREE", None, "pledge"),
     ("The foreign minister praised Kenya's role in the peace process.", "SUPPORT", None, "praise"),
-    ("The two countries signed a defence cooperation agreement in Riyadh.", "SUPPORT", None, "sign"),
+    ("The two countries signed a peace treaty in Riyadh.", "SUPPORT", None, "sign"),
     ("Ankara and Cairo restored diplomatic ties after a decade.", "SUPPORT", None, "restore"),
     ("The government conceded to the unions' demands on pensions.", "CONCEDE", None, "concede"),
     ("The army lifted the curfew in the capital on Sunday.", "CONCEDE", None, "lift"),
@@ -344,3 +344,60 @@ def test_lemma_repair(nlp) -> None:
 
     doc = nlp("They expressed willingness to discuss access.")
     assert [lemma_of(t) for t in doc][2:6] == ["willingness", "to", "discuss", "access"]
+
+
+# --- phase 3: material cooperation, riots, police raids, figurative destruction ---------------
+
+
+def test_signing_a_material_agreement_is_cooperation(nlp, lex) -> None:
+    # the agreement's field decides: trade, extradition, defence (also through "cooperation") are
+    # material; a peace treaty or an agreement in general is verbal approval
+    for text in ("Jordan and Tajikistan signed a new extradition treaty on Monday.",
+                 "Kyrgyzstan and Papua New Guinea signed a trade deal after years of talks.",
+                 "The two countries signed a defence cooperation agreement in Riyadh."):
+        assert [c[0] for c in cues(nlp, lex, text)] == ["COOPERATE"], text
+    for text in ("France and Germany signed a peace treaty.", "The two countries ratified a new cooperation agreement."):
+        assert [c[0] for c in cues(nlp, lex, text)] == ["SUPPORT"], text
+
+
+def test_joint_projects_and_common_currency_are_cooperation(nlp, lex) -> None:
+    found = cues(nlp, lex, "Leaders from Egypt and Peru broke ground on a new joint infrastructure project.")
+    assert [c[0] for c in found] == ["COOPERATE"] and found[0][3] == "break"  # the verb governs: its subject acts
+    assert [c[0] for c in cues(nlp, lex, "India and Gabon announced a common currency.")] == ["COOPERATE"]
+    assert not cues(nlp, lex, "The ministry announced a new infrastructure project.")
+
+
+def test_crowds_destroying_property_riot(nlp, lex) -> None:
+    for text in ("Protesters in Tehran burned a police station.", "Rioters smashed shop windows in Paris.",
+                 "Demonstrators set fire to the ruling party's headquarters.",
+                 "The police station was burned down after a night of rioting.",
+                 "Protesters in Nairobi burned tires on the main road."):
+        assert [c[:2] for c in cues(nlp, lex, text)] == [("PROTEST", "riot")], text
+    assert cues(nlp, lex, "Protesters burned an effigy of the prime minister.")[0][:2] == ("PROTEST", "demo")
+    # soldiers burning villages is violence, not a riot; a crowd setting a deadline is no riot
+    assert cues(nlp, lex, "Russian troops burned villages in eastern Ukraine.")[0][:2] == ("ASSAULT", "destroy")
+    assert ("PROTEST", "riot") not in [c[:2] for c in cues(nlp, lex, "Protesters set a deadline for the government.")]
+
+
+def test_police_raids_are_coercion_and_figurative_destruction_is_no_attack(nlp, lex) -> None:
+    assert cues(nlp, lex, "Police raids on the ethnic community continued.")[0][:2] == ("COERCE", "seize")
+    assert cues(nlp, lex, "Israeli forces launched raids on the town of Jenin.")[0][0] == "ASSAULT"
+    assert not cues(nlp, lex, "The fossil fuel industry will destroy our climate.")
+    assert cues(nlp, lex, "Russian forces destroyed the bridge.")[0][0] == "ASSAULT"
+
+
+def test_accepting_demands_is_conceding(nlp, lex) -> None:
+    assert [c[0] for c in cues(nlp, lex, "Chile accepted the demands of the students.")] == ["CONCEDE"]
+    assert [c[0] for c in cues(nlp, lex, "Iran accepted the proposal.")] == ["AGREE"]
+
+
+def test_aid_reported_through_its_arrival(nlp, lex) -> None:
+    found = cues(nlp, lex, "The first shipment of German tanks reached Ukraine on Monday.")
+    assert [c[0] for c in found] == ["AID"]
+    assert "AID" not in [c[0] for c in cues(nlp, lex, "The minister arrived in Geneva on Monday.")]
+
+
+def test_descriptive_labels_are_not_evaluations(nlp) -> None:
+    assert evaluate(nlp("Police said a criminal investigation had been opened.")) is None
+    assert evaluate(nlp("The army said the 14 people killed in the air strike were terrorists.")) is None
+    assert evaluate(nlp("The spokesman said the strike was a provocation.")) is not None

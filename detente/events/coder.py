@@ -556,8 +556,10 @@ class EventCoder:
         for s in srcs:
             for t in tgts:
                 src, tgt = s.actor, (t.actor if t else None)
-                if tgt is not None and not _placed(src) and not _placed(tgt):
-                    tgt = None  # two actors known by sector alone make no dyad: keep the act, not the pair
+                if tgt is not None and (not _placed(src) and not _placed(tgt) or _same_actor(src, tgt)):
+                    # two actors known by sector alone make no dyad, and an actor is not its own
+                    # counterpart: keep the act, not the pair
+                    tgt = None
                 if not _pairable(src, tgt):
                     continue
                 t_how = t.how if t else "none"
@@ -571,6 +573,8 @@ class EventCoder:
                     if country is None and etype in ROLES["implicit_recipient_types"]:
                         country = src.country
                     tgt = self._state_of(country, ctx)
+                    if tgt is not None and _same_actor(src, tgt):
+                        tgt = None  # "Nigeria blocked Twitter": the state acting at home has no other party
                     t_how = "implicit" if tgt is not None else t_how
                 if tgt is not None and _same_actor(src, tgt):
                     continue

@@ -625,8 +625,11 @@ def _form_in(tok: "Token", items: tuple[tuple[frozenset[str], tuple[frozenset[st
              mods_ok: bool = True) -> bool:
     """The token, or one of its compound/adjective modifiers, is an inflected form of a required
     word; a multi-word item ("air defense") needs its last word on the token, the others among
-    the modifiers."""
-    mods = [c.lower_ for c in tok.children if c.dep_ in ("compound", "amod")] if mods_ok else []
+    the modifiers. Modifiers of a compound modifier count too: in "a defence cooperation agreement"
+    "defence" qualifies the agreement through "cooperation"."""
+    near = [c for c in tok.children if c.dep_ in ("compound", "amod")] if mods_ok else []
+    mods = [c.lower_ for c in near] + [g.lower_ for c in near if c.dep_ == "compound"
+                                       for g in c.children if g.dep_ in ("compound", "amod")]
     for last, others in items:
         if tok.lower_ in last and all(any(m in o for m in mods) for o in others):
             return True
