@@ -103,7 +103,6 @@ class EventCoder:
         self._sent_contexts: tuple = (None, [])
         self._text = ""
         self._phrases: dict[int, Span] = {}
-        self._cache: dict[tuple[str, date | None], Actor | None] = {}
 
     # -- actors -----------------------------------------------------------------------------------
 
@@ -115,13 +114,8 @@ class EventCoder:
         return span
 
     def resolve_phrase(self, text: str, when: date | None) -> Actor | None:
-        """The resolver's answer for a phrase, cached (news repeats its actors)."""
-        key = (text, when)
-        if key not in self._cache:
-            if len(self._cache) > 50_000:
-                self._cache.clear()
-            self._cache[key] = self.resolver.resolve(text, when) if text else None
-        return self._cache[key]
+        """The resolver's answer for a phrase (the resolver caches by text itself)."""
+        return self.resolver.resolve(text, when) if text else None
 
     def actor_of(self, tok: Token, ctx: DocContext) -> Actor | None:
         """The actor a noun token names: its core phrase, then its full phrase, appositions, the meeting
@@ -172,10 +166,7 @@ class EventCoder:
         if meeting is None or not meeting.org:
             return None
         actor = self.resolve_phrase(meeting.org, when)
-        if actor is None:
-            return None
-        actor = Actor(**{**_fields(actor), "text": text, "matched": "meeting"})
-        return actor
+        return Actor(**{**_fields(actor), "text": text, "matched": "meeting"}) if actor is not None else None
 
     def actors_of(self, tok: Token | None, ctx: DocContext, how: str) -> list[Role]:
         if tok is None:
