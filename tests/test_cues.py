@@ -98,18 +98,24 @@ def test_every_entry_is_valid_against_the_ontology(lex: CueLexicon) -> None:
         onto.validate(e.type, e.mode, e.cameo)
 
 
-def test_bad_entry_fails_with_file_and_id(tmp_path, monkeypatch) -> None:
+def _load_one_cue_file(tmp_path, monkeypatch, name: str, text: str, error: str) -> None:
+    """Load a single cue file written to a temporary data folder and expect it to be refused."""
     import detente.data as data
 
     (tmp_path / "cues").mkdir()
-    (tmp_path / "cues" / "consult.yaml").write_text("- id: consult.bogus\n  verbs: [meet]\n  mode: firearms\n")
+    (tmp_path / "cues" / name).write_text(text)
     monkeypatch.setattr(data, "DATA_DIR", tmp_path)
     data.load_yaml.cache_clear()
     try:
-        with pytest.raises(CueLexiconError, match=r"consult\.yaml.*consult\.bogus"):
-            CueLexicon(files=["cues/consult.yaml"])
+        with pytest.raises(CueLexiconError, match=error):
+            CueLexicon(files=[f"cues/{name}"])
     finally:
         data.load_yaml.cache_clear()
+
+
+def test_bad_entry_fails_with_file_and_id(tmp_path, monkeypatch) -> None:
+    _load_one_cue_file(tmp_path, monkeypatch, "consult.yaml",
+                       "- id: consult.bogus\n  verbs: [meet]\n  mode: firearms\n", r"consult\.yaml.*consult\.bogus")
 
 
 def test_word_forms() -> None:
@@ -241,17 +247,8 @@ def test_contexts() -> None:
 
 
 def test_yaml_boolean_words_are_refused(tmp_path, monkeypatch) -> None:
-    import detente.data as data
-
-    (tmp_path / "cues").mkdir()
-    (tmp_path / "cues" / "request.yaml").write_text("- id: request.x\n  verbs: [call]\n  prep: [on]\n")
-    monkeypatch.setattr(data, "DATA_DIR", tmp_path)
-    data.load_yaml.cache_clear()
-    try:
-        with pytest.raises(CueLexiconError, match=r"request\.x.*quote"):
-            CueLexicon(files=["cues/request.yaml"])
-    finally:
-        data.load_yaml.cache_clear()
+    _load_one_cue_file(tmp_path, monkeypatch, "request.yaml",
+                       "- id: request.x\n  verbs: [call]\n  prep: [on]\n", r"request\.x.*quote")
 
 
 def test_background_and_month_nouns(nlp, lex) -> None:
