@@ -38,14 +38,13 @@ class Coder:
         self.events = EventCoder(self.resolver, self.lexicon, default_ontology(), date_resolver=resolve_date,
                                  locator=locate, country_location=country_location,
                                  find_meeting=find_calendar_event, contexts_for=_contexts_for())
-        self.find_meeting = find_calendar_event
         self.stats = {"sentences": 0, "parsed": 0, "events": 0}
 
     # -- one article --------------------------------------------------------------------------------
 
     def scan(self, sentence: Sentence) -> tuple[bool, list[tuple[int, int, str]]]:
-        """(worth parsing?, actor-like spans). Worth parsing: an actor-like mention and a cue word (or a
-        speech verb, whose quote may carry an evaluation), and not absurdly long."""
+        """(worth parsing?, actor-like spans). Worth parsing: an actor-like mention and a cue word, and
+        not absurdly long."""
         spans = self.resolver.scan(sentence.text)
         if not spans or len(sentence.text) > MAX_SENTENCE_CHARS:
             return False, spans
@@ -78,7 +77,7 @@ class Coder:
         for art, scanned in per_article:
             ctx = DocContext(article=art, anchor=art.date)
             if any(parse for _, parse, _ in scanned):
-                ctx.hint = self.find_meeting(art.text[:20_000], art.date)
+                ctx.hint = self.events.find_meeting(art.text[:20_000], art.date)
             events: list[Event] = []
             seen: set[tuple] = set()
             for s, parse, spans in scanned:
