@@ -493,10 +493,41 @@ class EventCoder:
             if len(events) > before and outer is not None:
                 carried.add(outer.token.i)
         events.extend(self.speech_events(sent, index, ctx, coded_speech))
+        if not events and matches and _headline(self._text, sent):
+            events = self._linear(sent, index, ctx, matches)
         events = _drop_echoes(events)
         # the sources of this sentence's events are the likeliest antecedents of the next "he"/"it"
         ctx.here.extend((len(sent.text), e.actor) for e in events if e.actor is not None)
         return events
+
+    def _linear(self, sent: Span, index: int, ctx: DocContext, matches: list[CueMatch]) -> list[Event]:
+        """TABARI-style fallback for headlines the parser could not read ("Serbia and Slovenia ratify
+        agreement" parsed without a verb): the actor named last before the cue is the source, the first
+        after it the target."""
+        mentions = []
+        for start, end, _ in self.resolver.scan(sent.text):
+            actor = self.resolve_phrase(sent.text[start:end], ctx.anchor)
+            if actor is not None and (_placed(actor) or actor.sector not in (None, "UNK")):
+                span = sent.char_span(start, end, alignment_mode="expand")
+                if span is not None:
+                    mentions.append(Role(actor, span.root, "linear"))
+        out: list[Event] = []
+        for m in matches:
+            first, last = min(t.i for t in m.cue_tokens), max(t.i for t in m.cue_tokens)
+            before = [r for r in mentions if r.token.i < first]
+            after = [r for r in mentions if r.token.i > last]
+            if not before:
+                continue
+            mod = cue_modality(m)
+            etype, mode, cameo = recoded_event(m, mod)
+            out.extend(self._emit(sent, index, ctx, before[-1:], after[:1] or [None], etype, mode, cameo,
+                                  f"linear.{m.entry.id}", m.token, m.cue_tokens, mod.modality, None,
+                                  m.entry.context))
+            if out:
+                break  # a headline tells one event
+        for e in out:
+            e.confidence = round(min(e.confidence, 0.4), 3)
+        return out
 
     @staticmethod
     def _nested(m: CueMatch, heads: dict[int, CueMatch]) -> CueMatch | None:
@@ -646,6 +677,11 @@ class EventCoder:
 
 def _placed(actor: Actor | None) -> bool:
     return actor is not None and bool(actor.country or actor.org)
+
+
+def _headline(text: str, sent: Span) -> bool:
+    """A headline-like line: short and without final punctuation."""
+    return len(sent) <= 20 and not text.rstrip().endswith((".", "!", "?", '"', "”", "'"))
 
 
 def _content_link(tok: Token) -> bool:
