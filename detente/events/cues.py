@@ -402,7 +402,8 @@ class CueLexicon:
                 cur = best.get(m.token.i)
                 if cur is None or _rank(m) > _rank(cur):
                     best[m.token.i] = m
-        # a word inside another cue ("imposed [sanctions]") is not a second cue: keep the better one
+        # a word inside another cue ("imposed [sanctions]") is not a second cue: keep the better one; a
+        # verb cue governs a noun cue in its object ("rejected [the demand] for talks" is a rejection)
         # (a verbal complement that the entry takes as "any", "asked Peru to [end] sanctions", is the cue's
         # content, not part of it: both stay and the coder nests one in the other; one the entry names,
         # "promised to [democratize]", is part of the cue)
@@ -413,7 +414,8 @@ class CueLexicon:
                     continue
                 other = best.get(t.i)
                 if t.i != i and other is not None and t.i not in drop and i not in drop:
-                    drop.add(t.i if _rank(m)[0] >= _rank(other)[0] else i)  # tie: the outer cue governs
+                    outer_wins = bool(m.entry.verbs) or _rank(m)[0] >= _rank(other)[0]  # tie: the outer governs
+                    drop.add(t.i if outer_wins else i)
         # "police beat [protesters]": a participant noun that is an argument of another cue is that
         # cue's actor or target, not a second event
         govs = {m.token.i for i, m in best.items() if i not in drop and not m.entry.participants}
