@@ -154,7 +154,7 @@ class EventCoder:
         if not _placed(actor) and tok.lemma_.lower() in ROLES["anaphora"]:
             actor = ctx.recall(ROLES["anaphora"][tok.lemma_.lower()], before=tok.idx) or actor
         # An actor known only by its sector ("demonstrators", "Amnesty International") is kept; the
-        # coder pairs it only with a placed actor (see _pairable). Unknown people ("two men") are not.
+        # coder pairs it only with a placed actor (see _emit). Unknown people ("two men") are not.
         if actor is not None and not _placed(actor) and (actor.sector in (None, "UNK")):
             return None
         return actor
@@ -574,6 +574,7 @@ class EventCoder:
         end = cues[-1].idx + len(cues[-1]) - sent.start_char
         contexts = self._contexts(sent, tuple(cue_context))
         place = self.locate(place_text) if self.locate and place_text else None
+        wide: list[Location | None] = []  # the clause-wide place, found at most once for all pairs
         out = []
         for s in srcs:
             for t in tgts:
@@ -582,15 +583,15 @@ class EventCoder:
                     # two actors known by sector alone make no dyad, and an actor is not its own
                     # counterpart: keep the act, not the pair
                     tgt = None
-                if not _pairable(src, tgt):
-                    continue
                 t_how = t.how if t else "none"
                 src, tgt = self._inherit(src, tgt, place), self._inherit(tgt, src, place)
                 if tgt is None and etype in ROLES["place_recipient_types"]:
                     # "fired at targets in Jericho", "lifted a curfew in Montenegro", "a protest in
                     # Kirkuk": with no target named, the country where it happens is on the receiving end;
                     # for domestic acts (protests, curbs, concessions) by default the source's own
-                    where = place or self._wide_place(clause, srcs)
+                    if not wide:
+                        wide.append(place or self._wide_place(clause, srcs))
+                    where = wide[0]
                     country = where.country if where is not None else None
                     if country is None and etype in ROLES["implicit_recipient_types"]:
                         country = src.country
@@ -718,15 +719,6 @@ def _drop_echoes(events: list[Event]) -> list[Event]:
     Armenia ... to discuss debt relief" is one meeting, not a second one with nobody)."""
     full = {(e.event, e.actor.code() if e.actor else None) for e in events if e.recipient is not None}
     return [e for e in events if e.recipient is not None or (e.event, e.actor.code() if e.actor else None) not in full]
-
-
-def _pairable(src: Actor, tgt: Actor | None) -> bool:
-    """A dyad needs two different actors, at least one of them placed (a country or an IGO)."""
-    if tgt is None:
-        return True  # "prisoners rioted": an event of an actor known by its sector alone still counts
-    if _same_actor(src, tgt):
-        return False
-    return _placed(src) or _placed(tgt)
 
 
 def _fields(actor: Actor) -> dict:
