@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from detente.records import Article, InputError
+from detente.records import Actor, InputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="News about international affairs in, political event data out.")
@@ -82,12 +82,8 @@ def actor(
     resolver = default_resolver()
 
     def answer(phrase: str, when: date | None) -> dict:
-        a = resolver.resolve(phrase, when)
-        if a is None:
-            return {"text": phrase, "country": None, "org": None, "sector": None, "name": None,
-                    "office": None, "wikidata": None}
-        return {"text": phrase, "country": a.country, "org": a.org, "sector": a.sector, "name": a.name,
-                "office": a.office, "wikidata": a.wikidata}
+        a = resolver.resolve(phrase, when) or Actor(text=phrase)
+        return {**a.to_json(), "text": phrase, "office": a.office}
 
     if text != "-":
         print(json.dumps(answer(text, _parse_date(date_)), ensure_ascii=False))
