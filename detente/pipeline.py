@@ -87,6 +87,7 @@ class Coder:
                     continue
                 doc = next(docs)
                 for e in self.events.code(doc[:], s.index, ctx, text=s.text):
+                    e.char_start, e.char_end = s.start, s.end
                     k = e.key()
                     if k in seen:
                         continue  # the same event told twice in one document is one event

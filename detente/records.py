@@ -118,6 +118,9 @@ class Event:
     cue: str | None = None
     cue_span: tuple[int, int] | None = None
     rule: str | None = None
+    char_start: int | None = None
+    """Offsets of the event's sentence in ``Article.text`` (the store's mention offsets)."""
+    char_end: int | None = None
 
     def key(self) -> tuple:
         """What makes two events 'the same event' inside one document."""
