@@ -83,9 +83,24 @@ class _Writer:
         return s
 
 
+    def long_sentence(self) -> str:
+        """A sentence of wire-copy length: sometimes two drawn clauses joined by a connector."""
+        s = self.sentence()
+        if self.rng.random() < self.d["join_share"] and not s.startswith('"'):
+            second = self.sentence()
+            if second.startswith('"'):
+                return f"{s} {second}"
+            first, _, rest = second.partition(" ")
+            if first in self.d["lower_after_connector"]:
+                second = f"{first.lower()} {rest}"
+            s = f"{s.rstrip('.')}{self.rng.choice(self.d['connectors'])} {second}"
+        return s
+
+
 def generate(n_articles: int, seed: int = 0, sentences: tuple[int, int] = (12, 30),
-             data: dict[str, Any] | None = None) -> list[Article]:
-    """``n_articles`` articles of ``sentences`` (min, max) body sentences each, reproducible from ``seed``."""
+             data: dict[str, Any] | None = None, words: int | None = None) -> list[Article]:
+    """``n_articles`` articles of ``sentences`` (min, max) body sentences each, reproducible from ``seed``;
+    with ``words``, articles of about that many words (+-10%) in sentences of wire-copy length."""
     data = data or load_data()
     rng = random.Random(seed)
     start = date(2024, 1, 1)
@@ -94,8 +109,13 @@ def generate(n_articles: int, seed: int = 0, sentences: tuple[int, int] = (12, 3
         w = _Writer(data, rng)
         title = w.fill(rng.choice(data["headlines"]))
         city = rng.choice(data["countries"])[2].upper()
-        n = rng.randint(*sentences)
-        body = [w.sentence() for _ in range(n)]
+        if words:
+            goal, body, count = rng.uniform(0.9, 1.1) * words, [], 0
+            while count < goal:
+                body.append(w.long_sentence())
+                count += len(body[-1].split())
+        else:
+            body = [w.sentence() for _ in range(rng.randint(*sentences))]
         paras, k = [], 0
         while k < len(body):
             step = rng.randint(1, 3)
@@ -112,8 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Print synthetic benchmark articles as JSONL.")
     ap.add_argument("n", type=int)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--words", type=int, default=None, help="Articles of about this many words.")
     args = ap.parse_args(argv)
-    for a in generate(args.n, args.seed):
+    for a in generate(args.n, args.seed, words=args.words):
         rec = {"id": a.id, "text": a.text, "title": a.title, "date": a.date.isoformat()}
         sys.stdout.write(json.dumps(rec) + "\n")
     return 0

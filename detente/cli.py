@@ -129,6 +129,121 @@ def eval_(
         raise typer.Exit(code_)
 
 
+# -- the store ----------------------------------------------------------------------------------------
+
+DB_OPTION = typer.Option(Path("detente.duckdb"), "--db", help="The DuckDB event store (created when missing).")
+
+
+@app.command()
+def ingest(
+    inputs: list[str] = typer.Argument(..., help="Files, folders, feeds (.rss/.atom/.xml), OPML lists, URLs, JSONL (.jsonl, .jsonl.gz) or - for JSONL on stdin."),
+    db: Path = DB_OPTION,
+    date_: Optional[str] = typer.Option(None, "--date", help="Publication date (YYYY-MM-DD) for inputs without one."),
+    workers: Optional[int] = typer.Option(None, help="Coding processes (default: every core)."),
+    window_days: int = typer.Option(1, help="Reports of the same event this many days apart are one event."),
+    allow_private: bool = typer.Option(False, "--allow-private", help="Let URLs reach loopback and private addresses."),
+    fetch_entries: bool = typer.Option(True, help="Fetch each feed entry's page when the feed has only a summary."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no per-input error lines."),
+) -> None:
+    """Read, code and store articles; the same article twice is stored once, and a rerun resumes."""
+    from detente.ingestion import ingest as run_ingest
+
+    summary = run_ingest(inputs, db, workers=workers, default_date=_parse_date(date_), allow_private=allow_private,
+                         fetch_entries=fetch_entries, window_days=window_days, progress=None if not quiet else False,
+                         on_error=None if quiet else lambda e: _err(f"detente: error: {e}"))
+    _err(f"detente: {db}: {summary.line()}")
+    if summary.failed and not (summary.ok or summary.duplicate or summary.skipped):
+        raise typer.Exit(1)
+
+
+def _filters(actor, recipient, dyad, country, type_, since, until, modality, min_mentions) -> dict:
+    if dyad is not None and len(dyad) != 2:
+        raise typer.BadParameter("--dyad takes two actors, e.g. --dyad RUS USA")
+    return {
+        "actor": actor, "recipient": recipient, "dyad": tuple(dyad) if dyad else None, "country": country,
+        "event": [t.strip().upper() for t in type_.split(",")] if type_ else None,
+        "since": _parse_date(since, "--since"), "until": _parse_date(until, "--until"),
+        "modality": modality, "min_mentions": min_mentions,
+    }
+
+
+ACTOR_OPT = typer.Option(None, "--actor", help="Source actor: country (RUS), organisation (NATO) or code (RUSGOV).")
+RECIPIENT_OPT = typer.Option(None, "--recipient", help="Target actor, as --actor.")
+COUNTRY_OPT = typer.Option(None, "--country", help="Either side's country.")
+TYPE_OPT = typer.Option(None, "--type", help="PLOVER type(s), comma-separated: CONSULT,AGREE.")
+SINCE_OPT = typer.Option(None, "--since", help="First event date (YYYY-MM-DD).")
+UNTIL_OPT = typer.Option(None, "--until", help="Last event date (YYYY-MM-DD).")
+MODALITY_OPT = typer.Option(None, "--modality", help="asserted, negated or hypothetical.")
+MIN_MENTIONS_OPT = typer.Option(None, "--min-mentions", help="Only events reported at least this often.")
+
+
+def _open_existing(db: Path):
+    from detente.store import open as open_store
+
+    if not db.exists():
+        _err(f"detente: error: {db}: no such event store (run detente ingest first)")
+        raise typer.Exit(2)
+    return open_store(db)
+
+
+@app.command()
+def events(
+    db: Path = DB_OPTION,
+    actor: Optional[str] = ACTOR_OPT,
+    recipient: Optional[str] = RECIPIENT_OPT,
+    dyad: Optional[tuple[str, str]] = typer.Option((None, None), "--dyad", help="Two actors, either direction: --dyad RUS USA."),
+    country: Optional[str] = COUNTRY_OPT,
+    type_: Optional[str] = TYPE_OPT,
+    since: Optional[str] = SINCE_OPT,
+    until: Optional[str] = UNTIL_OPT,
+    modality: Optional[str] = MODALITY_OPT,
+    min_mentions: Optional[int] = MIN_MENTIONS_OPT,
+    limit: Optional[int] = typer.Option(200, help="At most this many events (0: all)."),
+    as_json: bool = typer.Option(False, "--json", help="JSON Lines instead of a table."),
+) -> None:
+    """Query stored events: a table in the terminal, or JSON Lines."""
+    dy = dyad if dyad and all(dyad) else None
+    filters = _filters(actor, recipient, dy, country, type_, since, until, modality, min_mentions)
+    with _open_existing(db) as store:
+        frame = store.events(**filters, limit=limit or None)
+    if as_json:
+        sys.stdout.write(frame.to_json(orient="records", lines=True, date_format="iso", force_ascii=False))
+        if len(frame):
+            sys.stdout.write("\n")
+    else:
+        from detente.report import print_event_frame
+
+        print_event_frame(frame)
+    _err(f"detente: {len(frame)} event(s)")
+
+
+@app.command()
+def export(
+    db: Path = DB_OPTION,
+    fmt: str = typer.Option(..., "--format", help="plover-json, gdelt, parquet or csv."),
+    output: Path = typer.Option(..., "-o", "--output", help="Output file (parquet: file or folder)."),
+    actor: Optional[str] = ACTOR_OPT,
+    recipient: Optional[str] = RECIPIENT_OPT,
+    dyad: Optional[tuple[str, str]] = typer.Option((None, None), "--dyad", help="Two actors, either direction."),
+    country: Optional[str] = COUNTRY_OPT,
+    type_: Optional[str] = TYPE_OPT,
+    since: Optional[str] = SINCE_OPT,
+    until: Optional[str] = UNTIL_OPT,
+    modality: Optional[str] = MODALITY_OPT,
+    min_mentions: Optional[int] = MIN_MENTIONS_OPT,
+) -> None:
+    """Export stored events as PLOVER JSON, a GDELT 2.0 event table, Parquet or CSV."""
+    from detente.store.export import FORMATS, export as run_export
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
+    dy = dyad if dyad and all(dyad) else None
+    filters = _filters(actor, recipient, dy, country, type_, since, until, modality, min_mentions)
+    with _open_existing(db) as store:
+        n = run_export(store, fmt, output, **filters)
+    _err(f"detente: {n} event(s) written to {output}")
+
+
 def main() -> None:
     app()
 

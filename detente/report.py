@@ -35,3 +35,29 @@ def print_events(events: Sequence[Event], console: Console | None = None) -> Non
             e.cue or "",
         )
     console.print(table)
+
+
+def print_event_frame(frame, console: Console | None = None) -> None:
+    """Stored events (a DataFrame from ``Store.events``): date, type, dyad, mentions, sentence."""
+    width = max(140, shutil.get_terminal_size((140, 24)).columns)
+    console = console or Console(width=width)
+    table = Table(expand=False)
+    for col in ("date", "event", "CAMEO", "actor -> recipient", "mentions", "sources", "modality", "sentence"):
+        table.add_column(col, overflow="fold")
+
+    def val(row, key):
+        v = row.get(key)
+        return "" if v is None or v != v else str(v)  # v != v: NaN
+
+    for row in frame.to_dict("records"):
+        table.add_row(
+            val(row, "date")[:10],
+            val(row, "event") + (f"/{val(row, 'mode')}" if val(row, "mode") else ""),
+            val(row, "cameo"),
+            f"{val(row, 'actor_code') or '-'} {val(row, 'actor_name')} -> {val(row, 'recipient_code') or '-'} {val(row, 'recipient_name')}",
+            val(row, "num_mentions"),
+            val(row, "num_sources"),
+            val(row, "modality"),
+            val(row, "text")[:160],
+        )
+    console.print(table)

@@ -1,0 +1,295 @@
+"""The ingest job: files, folders, feeds, URLs and JSONL in; coded events in the store.
+
+One writer, several coders. The main process reads the inputs, drops articles the store (or this run)
+already has before any parsing, sets aside articles that are not coded (not English), and sends the
+rest in small chunks to worker processes that each load the model once. Results come back in input
+order and are written in batches, one transaction each: a ``kill -9`` loses at most the batches in
+flight, and running the same command again skips what was stored and redoes the rest.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Union
+
+from detente.records import Article, Event, InputError
+
+Settled = Union[InputError, tuple[Article, str]]
+"""An item that needs no coding: a bad input, or an article stored with the reason it was not coded."""
+
+
+@dataclass
+class Summary:
+    """What a run did; ``line()`` is the summary the CLI prints."""
+
+    ok: int = 0
+    duplicate: int = 0
+    failed: int = 0
+    skipped: int = 0
+    events_new: int = 0
+    events_merged: int = 0
+    seconds: float = 0.0
+    errors: list[InputError] = field(default_factory=list)
+
+    @property
+    def articles(self) -> int:
+        return self.ok + self.duplicate + self.failed + self.skipped
+
+    def add(self, result: Any) -> None:
+        """Fold in the counts of one ``Store.write_batch`` result."""
+        self.ok += result.ok
+        self.duplicate += result.duplicate
+        self.failed += result.failed
+        self.skipped += result.skipped
+        self.events_new += result.events_new
+        self.events_merged += result.events_merged
+
+    def line(self) -> str:
+        rate = self.ok / self.seconds if self.seconds > 0 else 0.0
+        return (f"{self.ok:,} ok, {self.duplicate:,} duplicate, {self.failed:,} failed, "
+                f"{self.skipped:,} not coded (language); {self.events_new:,} new events, "
+                f"{self.events_merged:,} merged into known events; {self.seconds:.1f} s "
+                f"({rate:.1f} articles/s)")
+
+
+# -- sources ---------------------------------------------------------------------------------------
+
+def _is_url(text: str) -> bool:
+    return "://" in text[:12] or text.lower().startswith(("http:", "https:"))
+
+
+def iter_sources(inputs: Iterable[str | os.PathLike[str]], *, fetcher: Any = None,
+                 default_date: date | None = None, fetch_entries: bool = True) -> Iterator[Article | InputError]:
+    """Every article of the inputs, in order: URLs (pages or feeds), feed and OPML files, text, HTML
+    and JSONL files, and folders of any of them (walked recursively)."""
+    from detente.ingest import feeds, readers
+
+    def one_file(p: Path) -> Iterator[Article | InputError]:
+        if feeds.is_feed_path(p):
+            yield from feeds.read_source(p, fetcher, fetch_entries=fetch_entries, default_date=default_date)
+        else:
+            yield from readers.read_path(p, default_date=default_date)
+
+    for item in inputs:
+        text = str(item)
+        if _is_url(text):
+            yield from feeds.read_url(text, fetcher, fetch_entries=fetch_entries, default_date=default_date)
+            continue
+        p = Path(text)
+        if text != "-" and p.is_dir():
+            files = sorted(f for f in p.rglob("*") if f.is_file() and (readers._kind(f) or feeds.is_feed_path(f)))
+            if not files:
+                yield InputError(text, "read", "folder holds no text, HTML, JSONL, feed or OPML files")
+            for f in files:
+                yield from one_file(f)
+        elif text != "-" and p.exists():
+            yield from one_file(p)
+        else:
+            yield from readers.read_path(text, default_date=default_date)
+
+
+def estimate_total(inputs: Iterable[str]) -> int | None:
+    """Articles to expect, for the progress bar's ETA: files plus JSONL lines; None when a URL, feed or
+    compressed file makes the number unknowable without reading it."""
+    from detente.ingest import feeds, readers
+
+    total = 0
+    for item in inputs:
+        if item == "-" or _is_url(item):
+            return None
+        p = Path(item)
+        files = [f for f in p.rglob("*") if f.is_file()] if p.is_dir() else [p]
+        for f in files:
+            kind = readers._kind(f)
+            if feeds.is_feed_path(f) or (kind == "jsonl" and f.name.endswith(".gz")):
+                return None
+            if kind == "jsonl":
+                try:
+                    with f.open("rb") as fh:
+                        total += sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+                except OSError:
+                    total += 1
+            elif kind:
+                total += 1
+    return total
+
+
+# -- the run ---------------------------------------------------------------------------------------
+
+class Ingest:
+    """Reads, triages, codes and stores. ``workers`` processes code (default: every core)."""
+
+    def __init__(self, db: str | os.PathLike[str], *, workers: int | None = None, batch: int = 200,
+                 chunk: int = 8, window_days: int = 1, progress: bool | None = None) -> None:
+        self.db = db
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.batch = batch
+        self.chunk = chunk
+        self.window_days = window_days
+        self.progress = sys.stderr.isatty() if progress is None else progress
+        self.on_error: Callable[[InputError], None] | None = None
+
+    def run(self, sources: Iterable[Article | InputError], total: int | None = None) -> Summary:
+        from detente.store import open as open_store
+
+        summary = Summary()
+        started = time.perf_counter()
+        pool = self._start_pool()  # before the store opens: forked workers inherit no database handle
+        try:
+            with open_store(self.db, window_days=self.window_days) as store:
+                with _Progress(self.progress, total) as bar:
+                    pending: list = []
+                    for item in self._coded(self._triage(sources, store, summary, bar), pool):
+                        pending.append(item)
+                        if len(pending) >= self.batch:
+                            self._write(store, pending, summary, bar)
+                            pending = []
+                    if pending:
+                        self._write(store, pending, summary, bar)
+        finally:
+            if pool is not None:
+                pool.terminate()
+                pool.join()
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    def _start_pool(self):
+        if self.workers <= 1:
+            return None
+        from detente.pipeline import _init_worker
+
+        ctx = mp.get_context("fork" if os.name == "posix" else "spawn")
+        return ctx.Pool(self.workers, initializer=_init_worker)
+
+    def _triage(self, sources: Iterable[Article | InputError], store: Any, summary: Summary,
+                bar: "_Progress") -> Iterator[Article | Settled]:
+        """Known articles are counted and dropped here, before any parsing; the rest pass on in order."""
+        from detente.ingest.language import is_english
+
+        seen: set[str] = set()
+        for item in sources:
+            if isinstance(item, InputError):
+                yield item
+                continue
+            keys = [item.content_hash()] + ([item.url] if item.url else [])
+            if store.has_article(item) or any(k in seen for k in keys):
+                summary.duplicate += 1
+                bar.advance()
+                continue
+            seen.update(keys)
+            english, reason = is_english(item)
+            yield item if english else (item, reason or "not English")
+
+    def _coded(self, items: Iterable[Article | Settled], pool) -> Iterator[tuple[Article, list[Event]] | Settled]:
+        """(article, events) for each article to code, settled items as they are, in input order."""
+        from detente.pipeline import Coder, _work
+
+        if pool is None:
+            coder = Coder()
+            for chunk in _chunks(items, self.chunk):
+                yield from _merge(chunk, dict(_pairs(coder._code_chunk([c for c in chunk if isinstance(c, Article)]))))
+            return
+        held: deque[list] = deque()
+
+        def to_code() -> Iterator[list[Article]]:
+            for chunk in _chunks(items, self.chunk):
+                held.append(chunk)  # read back in order as results arrive (imap keeps order)
+                yield [c for c in chunk if isinstance(c, Article)]
+
+        for results in pool.imap(_work, to_code()):
+            yield from _merge(held.popleft(), dict(_pairs(results)))
+
+    def _write(self, store: Any, items: list, summary: Summary, bar: "_Progress") -> None:
+        for it in items:
+            err = it if isinstance(it, InputError) else it[1] if isinstance(it[1], InputError) else None
+            if err is not None:
+                summary.errors.append(err)
+                if self.on_error:
+                    self.on_error(err)
+        batch = [it[1] if isinstance(it, tuple) and isinstance(it[1], InputError) else it for it in items]
+        summary.add(store.write_batch(batch))
+        bar.advance(len(items))
+
+
+def _pairs(results) -> Iterator[tuple[int, list[Event] | InputError]]:
+    for art, res in results:
+        yield id(art), res
+
+
+def _merge(chunk: list, coded: dict[int, Any]) -> Iterator:
+    for c in chunk:
+        if isinstance(c, Article):
+            yield (c, coded[id(c)])
+        else:
+            yield c
+
+
+def _chunks(items: Iterable, n: int) -> Iterator[list]:
+    buf: list = []
+    for it in items:
+        buf.append(it)
+        if len(buf) >= n:
+            yield buf
+            buf = []
+    if buf:
+        yield buf
+
+
+class _Progress:
+    """A rich progress bar with articles/s and ETA on a terminal; nothing at all in a pipe."""
+
+    def __init__(self, enabled: bool, total: int | None) -> None:
+        self.enabled = enabled
+        self.total = total
+        self._bar = None
+        self._task = None
+
+    def __enter__(self) -> "_Progress":
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn,
+                                       TextColumn, TimeElapsedColumn, TimeRemainingColumn)
+
+            self._bar = Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+                                 TextColumn("{task.fields[rate]} articles/s"), TimeElapsedColumn(),
+                                 TextColumn("ETA"), TimeRemainingColumn(), console=Console(stderr=True),
+                                 transient=False)
+            self._bar.__enter__()
+            self._task = self._bar.add_task("ingest", total=self.total, rate="-")
+            self._t0 = time.perf_counter()
+            self._done = 0
+        return self
+
+    def advance(self, n: int = 1) -> None:
+        if self._bar is None:
+            return
+        self._done += n
+        rate = self._done / max(1e-6, time.perf_counter() - self._t0)
+        self._bar.update(self._task, advance=n, rate=f"{rate:.1f}")
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+
+def ingest(inputs: list[str], db: str | os.PathLike[str], *, workers: int | None = None,
+           default_date: date | None = None, allow_private: bool = False, fetch_entries: bool = True,
+           window_days: int = 1, progress: bool | None = None,
+           on_error: Callable[[InputError], None] | None = None) -> Summary:
+    """The whole job as the CLI runs it; usable from Python as it is."""
+    from detente.ingest.fetch import Fetcher
+
+    fetcher = Fetcher(allow_private=allow_private)
+    job = Ingest(db, workers=workers, window_days=window_days, progress=progress)
+    job.on_error = on_error
+    total = estimate_total([str(i) for i in inputs]) if job.progress else None
+    sources = iter_sources(inputs, fetcher=fetcher, default_date=default_date, fetch_entries=fetch_entries)
+    return job.run(sources, total=total)
