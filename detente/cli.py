@@ -178,12 +178,18 @@ MIN_MENTIONS_OPT = typer.Option(None, "--min-mentions", help="Only events report
 
 
 def _open_existing(db: Path):
+    """The store, read-only: queries and analysis never write."""
+    from detente.store import SchemaError
     from detente.store import open as open_store
 
     if not db.exists():
         _err(f"detente: error: {db}: no such event store (run detente ingest first)")
         raise typer.Exit(2)
-    return open_store(db)
+    try:
+        return open_store(db, read_only=True)
+    except SchemaError as exc:
+        _err(f"detente: error: {exc}")
+        raise typer.Exit(2)
 
 
 @app.command()
@@ -191,7 +197,7 @@ def events(
     db: Path = DB_OPTION,
     actor: Optional[str] = ACTOR_OPT,
     recipient: Optional[str] = RECIPIENT_OPT,
-    dyad: Optional[tuple[str, str]] = typer.Option((None, None), "--dyad", help="Two actors, either direction: --dyad RUS USA."),
+    dyad: Optional[tuple[str, str]] = typer.Option(None, "--dyad", help="Two actors, either direction: --dyad RUS USA."),
     country: Optional[str] = COUNTRY_OPT,
     type_: Optional[str] = TYPE_OPT,
     since: Optional[str] = SINCE_OPT,
@@ -224,7 +230,7 @@ def export(
     output: Path = typer.Option(..., "-o", "--output", help="Output file (parquet: file or folder)."),
     actor: Optional[str] = ACTOR_OPT,
     recipient: Optional[str] = RECIPIENT_OPT,
-    dyad: Optional[tuple[str, str]] = typer.Option((None, None), "--dyad", help="Two actors, either direction."),
+    dyad: Optional[tuple[str, str]] = typer.Option(None, "--dyad", help="Two actors, either direction."),
     country: Optional[str] = COUNTRY_OPT,
     type_: Optional[str] = TYPE_OPT,
     since: Optional[str] = SINCE_OPT,
@@ -242,6 +248,124 @@ def export(
     with _open_existing(db) as store:
         n = run_export(store, fmt, output, **filters)
     _err(f"detente: {n} event(s) written to {output}")
+
+
+# -- relations analysis -------------------------------------------------------------------------------
+
+def _analysis_error(exc: Exception) -> None:
+    _err(f"detente: error: {exc}")
+    raise typer.Exit(2)
+
+
+@app.command()
+def dyad(
+    a: str = typer.Argument(..., help="First actor: RUS, NATO, or with a sector: 'RUS MIL'."),
+    b: str = typer.Argument(..., help="Second actor."),
+    db: Path = DB_OPTION,
+    since: Optional[str] = SINCE_OPT,
+    until: Optional[str] = UNTIL_OPT,
+    by: str = typer.Option("week", help="Period: day, week or month."),
+    directed: bool = typer.Option(False, help="Only events from the first actor to the second."),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Write the chart here (.svg or .png)."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per period."),
+) -> None:
+    """Relations of a pair of actors over time: counts, Goldstein, temperature, trend, change points."""
+    from detente.analysis.dyad import AnalysisError, dyad_index
+
+    with _open_existing(db) as store:
+        try:
+            index = dyad_index(store, a, b, by=by, since=_parse_date(since, "--since"),
+                               until=_parse_date(until, "--until"), directed=directed)
+        except AnalysisError as exc:
+            _analysis_error(exc)
+    if as_json:
+        for row in index.to_rows():
+            print(json.dumps(row, ensure_ascii=False, default=str))
+    else:
+        print(index.render())
+    if plot:
+        from detente.analysis.plots import plot_dyad
+
+        _err(f"detente: chart written to {plot_dyad(index, plot)}")
+
+
+@app.command()
+def gaps(
+    a: str = typer.Argument(..., help="First actor (RUS, NATO, 'RUS MIL')."),
+    b: str = typer.Argument(..., help="Second actor."),
+    db: Path = DB_OPTION,
+    type_: Optional[str] = typer.Option(None, "--type", help="Contact type(s), comma-separated (default CONSULT)."),
+    level: Optional[str] = typer.Option(None, help="Sector on both sides, e.g. MIL for defence-level contacts."),
+    since: Optional[str] = SINCE_OPT,
+    until: Optional[str] = UNTIL_OPT,
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per contact."),
+) -> None:
+    """Silences between two actors: every contact with the time since the one before, the longest gaps."""
+    from detente.analysis.dyad import AnalysisError
+    from detente.analysis.gaps import gaps as find_gaps
+
+    types = [t.strip().upper() for t in type_.split(",")] if type_ else None
+    with _open_existing(db) as store:
+        try:
+            report = find_gaps(store, a, b, event=types, level=level, since=_parse_date(since, "--since"),
+                               until=_parse_date(until, "--until"))
+        except AnalysisError as exc:
+            _analysis_error(exc)
+    if as_json:
+        for row in report.to_rows():
+            print(json.dumps(row, ensure_ascii=False, default=str))
+    else:
+        print(report.render())
+
+
+@app.command()
+def surprises(
+    db: Path = DB_OPTION,
+    since: Optional[str] = SINCE_OPT,
+    until: Optional[str] = UNTIL_OPT,
+    dyad_: Optional[tuple[str, str]] = typer.Option(None, "--dyad", help="Only this pair, either direction."),
+    limit: int = typer.Option(20, help="How many to list."),
+    as_json: bool = typer.Option(False, "--json", help="JSON Lines."),
+) -> None:
+    """Events ranked by how unexpected they were given their dyad's own history, with the reasons."""
+    from detente.analysis.dyad import AnalysisError
+    from detente.analysis.surprises import render, surprises as rank, to_rows
+
+    pair = dyad_ if dyad_ and all(dyad_) else None
+    with _open_existing(db) as store:
+        try:
+            found = rank(store, since=_parse_date(since, "--since"), until=_parse_date(until, "--until"),
+                         dyad=pair, limit=limit)
+        except AnalysisError as exc:
+            _analysis_error(exc)
+    if as_json:
+        for row in to_rows(found):
+            print(json.dumps(row, ensure_ascii=False, default=str))
+    else:
+        print(render(found))
+
+
+@app.command()
+def audit(
+    db: Path = DB_OPTION,
+    since: Optional[str] = typer.Option(None, "--since", help="First publication date (YYYY-MM-DD)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Last publication date (YYYY-MM-DD)."),
+    as_json: bool = typer.Option(False, "--json", help="JSON Lines."),
+) -> None:
+    """Claims in stored articles that contradict the knowledge base (tenure, role, 'former'), and
+    names found only through a spelling correction."""
+    from detente.analysis.audit import AuditStats, audit_store, render, to_rows
+
+    stats = AuditStats()
+    with _open_existing(db) as store:
+        findings = audit_store(store, _parse_date(since, "--since"), _parse_date(until, "--until"), stats=stats)
+    if as_json:
+        for row in to_rows(findings):
+            print(json.dumps(row, ensure_ascii=False, default=str))
+    else:
+        render(findings, stats)
+    for err in stats.errors:
+        _err(f"detente: error: {err}")
 
 
 def main() -> None:
