@@ -30,9 +30,17 @@ class Article:
     language: str | None = None
 
     def content_hash(self) -> str:
-        """Hash of the whitespace- and case-normalised text: the same story from two URLs is one article."""
-        norm = " ".join(self.text.lower().split())
-        return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+        """Hash of the story's prose, so the same story is one article whatever page carried it.
+
+        Two copies of a story differ in what is not the story: case, spacing, typographic quotes and
+        dashes, a title line (plain-text files carry it, HTML extraction puts it in ``title``), slide
+        headings and lists of them, page furniture, paragraphs printed twice. The hash covers the
+        normalised prose paragraphs only (``detente.ingest.pages.canonical_key``); the furniture
+        markers of ``data/page_furniture.yaml`` are part of that definition.
+        """
+        from detente.ingest.pages import canonical_key  # ingest builds on records, not the reverse
+
+        return hashlib.sha256(canonical_key(self.text, self.title).encode("utf-8")).hexdigest()
 
 
 @dataclass(slots=True)

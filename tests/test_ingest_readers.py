@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import json
+import time
 import io
 import logging
 import shutil
@@ -94,6 +96,19 @@ def test_undecodable_bytes_rejected(tmp_path: Path) -> None:
     err = _one(p)
     assert isinstance(err, InputError)
     assert "UTF-8" in err.reason or "binary" in err.reason
+
+
+def test_words_in_byte_noise_rejected_though_a_code_page_decodes_them(tmp_path: Path) -> None:
+    """A single-byte code page turns any bytes into characters; decoded noise must still read as a
+    language, or it is refused."""
+    import random
+
+    rng = random.Random(46)  # a seed whose noise charset-normalizer takes for Mac Latin-2
+    p = tmp_path / "noise-words.txt"
+    p.write_bytes(b"".join(b"talks " + bytes(rng.randrange(0x80, 0x100) for _ in range(rng.randint(1, 4))) for _ in range(120)))
+    err = _one(p)
+    assert isinstance(err, InputError) and "noise-words.txt" in err.input
+    assert "reads as no language" in err.reason
 
 
 def test_twenty_megabytes_rejected_with_reason(tmp_path: Path) -> None:
@@ -235,3 +250,161 @@ def test_read_inputs_keeps_order_across_files(tmp_path: Path) -> None:
     assert out[0].id == "z" and out[0].date == date(2024, 7, 16)
     assert isinstance(out[-1], InputError) and "nope.txt" in out[-1].input
     assert sum(isinstance(o, Article) for o in out) == 4
+
+
+# ---------------------------------------------------------------- pages: the example slideshow page
+
+from detente.ingest.readers import MAX_HTML_BYTES, MAX_MARKUP_CHARS, html_to_article  # noqa: E402
+
+from .conftest import REPO  # noqa: E402
+
+PAGES = FIXTURES / "pages"
+
+
+def test_example_slideshow_page_metadata() -> None:
+    art = _one(REPO / "examples" / "nato_summit_slideshow.html")
+    assert isinstance(art, Article)
+    assert art.id == "nato_summit_slideshow"
+    assert art.title == "Russian defence chief phones Pentagon as NATO summit wraps up"
+    assert art.date == date(2024, 7, 16)
+    assert art.outlet == "Detente Wire"
+    assert art.author == "Mara Lindqvist"
+    assert art.url == "https://detente-wire.example/world/2024/07/16/russia-pentagon-call-nato-summit"
+    assert art.language == "en"
+    for furniture in ("Never miss a story", "More for you", "Next slide", "4 of 4", "Sign up", "In this story",
+                      "Stoltenberg bids farewell", "Privacy", "All rights reserved"):
+        assert furniture not in art.text
+    assert art.text.count("A call after the summit") == 1
+
+
+def _triples(events) -> list[tuple[str, str, str]]:
+    return [(e.event, e.actor.code() if e.actor else "", e.recipient.code() if e.recipient else "") for e in events]
+
+
+def test_example_page_and_plain_text_are_one_article_with_the_same_events(coder) -> None:
+    """The issue's seed check: the slideshow page and its plain text are one article (same content
+    hash, so the store keeps one) and are coded to the same events."""
+    page = _one(REPO / "examples" / "nato_summit_slideshow.html")
+    plain = _one(REPO / "examples" / "nato_summit_call.txt", default_date=date(2024, 7, 16))
+    assert isinstance(page, Article) and isinstance(plain, Article)
+    assert page.content_hash() == plain.content_hash()
+    page_events, plain_events = _triples(coder.code(page)), _triples(coder.code(plain))
+    assert len(page_events) >= 10
+    assert page_events == plain_events
+    assert ("CONSULT", "RUSGOV", "USAGOV") in page_events
+
+
+# ---------------------------------------------------------------- pages: broken and hostile HTML
+
+
+ORDINARY = (PAGES / "ordinary_article.html").read_bytes()
+
+
+def _timed(html: bytes | str, name: str = "page.html", limit: float = 5.0) -> Article | InputError:
+    start = time.perf_counter()
+    out = html_to_article(html, "page", name)
+    assert time.perf_counter() - start < limit
+    return out
+
+
+def test_truncated_page_refused_unclosed_tags_give_the_text_there_is() -> None:
+    cut = ORDINARY[: ORDINARY.index(b"<h2>A long negotiation") + 30]
+    err = _timed(cut)
+    assert isinstance(err, InputError) and "truncated HTML" in err.reason
+    art = _timed(
+        b"<html><body><div><p>India and Bangladesh signed an agreement in New Delhi on Saturday to manage the "
+        b"Teesta river together, officials said.<p>Modi and Hasina met for two hours before the signing.<div><span>"
+        b"</body></html>"
+    )
+    assert isinstance(art, Article) and "Modi and Hasina met" in art.text
+
+
+@pytest.mark.parametrize(
+    "html, reason",
+    [
+        (b"", "empty page"),
+        (b"  \n\t ", "empty page"),
+        (b"<html><head><title>x</title></head><body></body></html>", "no article text"),
+        (b"<html><body>" + b"<script>console.log('x');</script>" * 1000 + b"</body></html>", "no article text"),
+        (bytes(range(256)) * 100, "binary"),
+        (b"<html><body><p>Menu</p><p>Share</p><p>More for you</p><p>Advertisement</p></body></html>", "furniture"),
+    ],
+)
+def test_pages_without_an_article_are_named_errors(html: bytes, reason: str) -> None:
+    err = _timed(html, "broken.html")
+    assert isinstance(err, InputError) and err.input == "broken.html" and err.stage == "read"
+    assert reason in err.reason
+
+
+def test_fifty_megabyte_page_refused_by_size_at_once(tmp_path: Path) -> None:
+    big = b"<html><body>" + b"<p>The envoy met the minister.</p>" * (50_000_000 // 34) + b"</body></html>"
+    err = _timed(big, "big.html", limit=0.5)
+    assert isinstance(err, InputError) and "page too large" in err.reason and f"{MAX_HTML_BYTES:,}" in err.reason
+    p = tmp_path / "big.html"
+    p.write_bytes(big)
+    start = time.perf_counter()
+    err = _one(p)
+    assert time.perf_counter() - start < 0.5
+    assert isinstance(err, InputError) and "page too large" in err.reason and "big.html" in err.input
+
+
+def test_big_page_of_scripts_and_inline_images_still_gives_its_article() -> None:
+    head, body = ORDINARY.split(b"<body>")
+    page = (head + b"<body><script>" + b"var x = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaa';" * 200_000 + b"</script>"
+            b"<style>" + b".a{color:red}" * 10_000 + b"</style><img src='data:image/png;base64," + b"QUJD" * 200_000
+            + b"'>" + body + b"<script>never closed, so the rest of the page is script, as in a browser")
+    assert 8_000_000 < len(page) < MAX_HTML_BYTES
+    art = _timed(page, limit=5.0)
+    assert isinstance(art, Article) and art.date == date(2024, 6, 22) and art.author == "Ritu Sen"
+    assert "India and Bangladesh signed an agreement" in art.text
+
+
+def test_dense_markup_beyond_the_extraction_cap_is_refused_quickly() -> None:
+    para = b"<p>" + b"The minister said the talks in Geneva would go on next week, officials said. " * 5 + b"</p>\n"
+    page = b"<html><body><article>" + para * (9_000_000 // len(para)) + b"</article></body></html>"
+    err = _timed(page, limit=2.0)
+    assert isinstance(err, InputError) and "markup too large" in err.reason and f"{MAX_MARKUP_CHARS:,}" in err.reason
+
+
+def test_page_encodings() -> None:
+    ru = ("<html><head><title>Переговоры</title></head><body><article><p>"
+          + "Министры иностранных дел двух стран встретились во вторник в Женеве, чтобы обсудить прекращение огня. " * 4
+          + "</p></article></body></html>")
+    art = _timed(ru.encode("cp1251"))  # no charset declared
+    assert isinstance(art, Article) and "Министры иностранных дел" in art.text and art.language == "ru"
+    fr = ("<html lang='en'><head><meta charset='utf-8'><title>Genève</title></head><body><article><p>"
+          + "Le ministre des Affaires étrangères a déclaré que la réunion à Genève était très utile pour les deux délégations. " * 3
+          + "</p></article></body></html>")
+    art = _timed(fr.encode("latin-1"))  # declared UTF-8, written in Latin-1
+    assert isinstance(art, Article) and "étrangères" in art.text
+    # the template says English, the text is confidently French: the detection wins
+    assert art.language == "fr"
+    art = _timed(fr)  # already-decoded text, as the URL fetcher passes it
+    assert isinstance(art, Article) and "réunion à Genève" in art.text
+
+
+def test_declared_language_kept_when_detection_is_weak() -> None:
+    page = b"<html lang='de'><head><title>Kurz</title></head><body><article><p>Berlin, 3. Mai.</p><p>Treffen in Genf.</p></article></body></html>"
+    art = _timed(page)
+    assert isinstance(art, Article) and art.language == "de"
+
+
+def test_text_and_jsonl_readers_record_the_detected_language(tmp_path: Path) -> None:
+    fr = (FIXTURES / "languages" / "fr.txt").read_text(encoding="utf-8")
+    (tmp_path / "fr.txt").write_text(fr, encoding="utf-8")
+    assert _one(tmp_path / "fr.txt").language == "fr"
+    assert _one(REPO / "examples" / "nato_summit_call.txt").language == "en"
+    lines = [
+        json.dumps({"id": "a", "text": fr}),
+        json.dumps({"id": "b", "text": fr, "language": "fr-CA"}),
+        json.dumps({"id": "c", "text": "Peru and Chile met."}),
+    ]
+    (tmp_path / "batch.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = list(read_path(tmp_path / "batch.jsonl"))
+    assert [o.language for o in out] == ["fr", "fr", None]  # a given language is kept, as its primary subtag
+
+
+def test_markup_debris_is_no_article() -> None:
+    page = b"<html><body><script>var x=1;</script><div<style>p{}</style><img src=x onerror=1>\"'<b><i></body></html>"
+    err = _timed(page)
+    assert isinstance(err, InputError) and "no article text" in err.reason

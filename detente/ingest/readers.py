@@ -20,6 +20,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
+from detente.ingest.language import choose_language, detect_language, primary_subtag
+from detente.ingest.pages import reduce_paragraphs
 from detente.records import Article, InputError
 
 log = logging.getLogger("detente.ingest")
@@ -27,6 +29,22 @@ log = logging.getLogger("detente.ingest")
 MAX_CHARS = 2_000_000
 """Default cap on the characters of one article; larger inputs are rejected (not truncated: a
 truncated article would be coded as if complete)."""
+
+MAX_HTML_BYTES = 10_000_000
+"""Default cap on the size of one HTML page (the fetcher's download cap too); larger pages are refused
+before any parsing."""
+MAX_MARKUP_CHARS = 1_000_000
+"""Cap on the markup handed to lxml/trafilatura after scripts, styles and inline data are removed:
+extraction takes about 3-4 s per MB of dense article markup, and a news page without its scripts
+and styles is rarely above a few hundred kB."""
+
+MIN_PAGE_WORDS = 3
+"""Fewer words than this extracted from a page is debris of broken markup ("p{}"), not an article."""
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+LEGACY_MIN_WORDS = 20
+"""Text decoded from a detected legacy encoding with at least this many words must read as a
+language (``detect_language``); shorter texts are too short to judge."""
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
@@ -113,6 +131,13 @@ def decode_bytes(raw: bytes, name: str) -> tuple[str | None, str | None]:
         text = raw.decode(best.encoding)
     except (UnicodeDecodeError, LookupError):
         return None, f"not valid UTF-8 (first bad byte at offset {first_bad}); detected {best.encoding} does not decode it"
+    # A code page maps any byte to some character, so a detector can "succeed" on noise: text of
+    # some length decoded from a legacy encoding must read as a language.
+    if len(text.split()) >= LEGACY_MIN_WORDS and detect_language(text)[0] is None:
+        return None, (
+            f"not valid UTF-8 (first bad byte at offset {first_bad}); decoded as {best.encoding}, "
+            "it reads as no language (noise or a wrong encoding)"
+        )
     log.warning("%s: not UTF-8; decoded as %s (detected)", name, best.encoding)
     return text, None
 
@@ -137,18 +162,26 @@ def read_text_file(
     reason = _too_long(text, max_chars) or ("empty file (only white space)" if not text.strip() else None)
     if reason:
         return InputError(name, STAGE, reason)
-    return Article(id=path.stem, text=text, date=_fill_date(None, default_date, override_date))
+    return Article(
+        id=path.stem,
+        text=text,
+        date=_fill_date(None, default_date, override_date),
+        language=choose_language(None, text),
+    )
 
 
-def _read_bytes(path: Path, max_chars: int) -> bytes | InputError:
+def _read_bytes(path: Path, max_chars: int, max_bytes: int | None = None) -> bytes | InputError:
     """The file's bytes, refusing before reading a file far larger than any article may be."""
     name = str(path)
     try:
         size = path.stat().st_size
         if size == 0:
             return InputError(name, STAGE, "empty file")
+        if max_bytes is not None:
+            if size > max_bytes:
+                return InputError(name, STAGE, f"page too large: {size:,} bytes (limit {max_bytes:,})")
         # UTF-8 takes at most 4 bytes per character: beyond that the text is surely too long.
-        if size > 4 * max_chars:
+        elif size > 4 * max_chars:
             return InputError(name, STAGE, f"file too large: {size:,} bytes (limit {max_chars:,} characters)")
         return path.read_bytes()
     except OSError as exc:
@@ -161,12 +194,9 @@ def read_html_file(
     """An HTML page: main text and metadata (title, date, site name, author, url, language)
     extracted by trafilatura, which also leaves out menus, comments and most page furniture."""
     name = str(path)
-    raw = _read_bytes(path, max_chars)
+    raw = _read_bytes(path, max_chars, MAX_HTML_BYTES)
     if isinstance(raw, InputError):
         return raw
-    reason = _binary_reason(raw)
-    if reason:
-        return InputError(name, STAGE, reason)
     return html_to_article(raw, path.stem, name, default_date=default_date, override_date=override_date, max_chars=max_chars)
 
 
@@ -179,8 +209,38 @@ def html_to_article(
     default_date: date | None = None,
     override_date: bool = False,
     max_chars: int = MAX_CHARS,
+    max_bytes: int = MAX_HTML_BYTES,
 ) -> Article | InputError:
-    """Extract one article from an HTML document (bytes or text)."""
+    """Extract one article from an HTML document (bytes or text).
+
+    Main text and metadata (title, published date, site name, author, canonical URL) come from
+    trafilatura; slideshow and digest pages are reduced to the article once (``pages``); the
+    language is the page's declared one unless a confident detection says otherwise
+    (``language.choose_language``). Oversized pages are refused before parsing: by size, then, for a
+    big page, by the size of its markup once scripts, styles and inline data are removed.
+    """
+    size = len(html)
+    unit = "bytes" if isinstance(html, bytes) else "characters"
+    if size == 0 or not html.strip():
+        return InputError(name, STAGE, "empty page")
+    if size > max_bytes:
+        return InputError(name, STAGE, f"page too large: {size:,} {unit} (limit {max_bytes:,})")
+    if isinstance(html, bytes):
+        reason = _binary_reason(html)
+        if reason:
+            return InputError(name, STAGE, reason)
+    reason = _truncation_reason(html)
+    if reason:
+        return InputError(name, STAGE, reason)
+    if size > MAX_MARKUP_CHARS:
+        html = strip_heavy_markup(html)
+        if len(html) > MAX_MARKUP_CHARS:
+            return InputError(
+                name, STAGE,
+                f"page markup too large to extract: {len(html):,} {unit} without scripts and styles "
+                f"(limit {MAX_MARKUP_CHARS:,})",
+            )
+    html = keep_slides(html)
     import trafilatura
 
     try:
@@ -193,7 +253,14 @@ def html_to_article(
     if not text or not text.strip():
         return InputError(name, STAGE, "no article text found in the HTML")
     # trafilatura puts one paragraph per line; blank lines make the paragraphs explicit for the splitter.
-    text = "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
+    paragraphs, dropped = reduce_paragraphs([line.strip() for line in text.splitlines() if line.strip()])
+    if not paragraphs:
+        return InputError(name, STAGE, "the page holds only page furniture (menus, newsletter boxes, links), no article text")
+    if dropped:
+        log.debug("%s: left out %d furniture/repeated paragraphs", name, len(dropped))
+    text = "\n\n".join(paragraphs)
+    if len(_WORD.findall(text, 0, 10_000)) < MIN_PAGE_WORDS:
+        return InputError(name, STAGE, f"no article text found in the HTML (only {text[:60]!r})")
     reason = _too_long(text, max_chars)
     if reason:
         return InputError(name, STAGE, reason)
@@ -209,8 +276,106 @@ def html_to_article(
         url=doc.url or url,
         outlet=doc.sitename or doc.hostname or None,
         author=doc.author or None,
-        language=doc.language or _html_lang(html),
+        language=choose_language(doc.language or _html_lang(html), text),
     )
+
+
+_OPEN_DOC = re.compile(r"<(?:html|body)[\s>]", re.IGNORECASE)
+_CLOSE_DOC = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
+_OPEN_DOC_B = re.compile(rb"<(?:html|body)[\s>]", re.IGNORECASE)
+_CLOSE_DOC_B = re.compile(rb"</(?:html|body)\s*>", re.IGNORECASE)
+
+
+def _truncation_reason(html: bytes | str) -> str | None:
+    """Why the page looks cut short (a document that opens ``<html>``/``<body>`` and never closes
+    either), or None. Like an over-long text, a cut page is refused rather than coded as if whole:
+    its last sentence is broken and the rest of the story missing. HTML fragments (a feed entry's
+    content) have no ``<html>``/``<body>`` and are not judged."""
+    opened, closed = (_OPEN_DOC_B, _CLOSE_DOC_B) if isinstance(html, bytes) else (_OPEN_DOC, _CLOSE_DOC)
+    if opened.search(html, 0, 100_000) is None or closed.search(html) is not None:
+        return None
+    return "truncated HTML: the page opens <html>/<body> but ends without closing them (an incomplete download?)"
+
+
+_SLIDE_CLASS = re.compile(r"""(\bclass\s*=\s*["']?[^"'>]*?)slide""", re.IGNORECASE)
+_SLIDE_CLASS_B = re.compile(rb"""(\bclass\s*=\s*["']?[^"'>]*?)slide""", re.IGNORECASE)
+_SLIDE_PROSE = re.compile(r"<p\b[^>]*>[^<]{120,}", re.IGNORECASE)
+_SLIDE_PROSE_B = re.compile(rb"<p\b[^>]*>[^<]{120,}", re.IGNORECASE)
+SLIDE_REACH = 3000
+"""Characters after a slide's class attribute searched for the slide's prose paragraph."""
+
+
+def keep_slides(html: bytes | str) -> bytes | str:
+    """The page with "slide" taken out of its class names when its slides carry the story.
+
+    trafilatura discards every element whose class contains "slide" (carousel widgets on most
+    pages), and on a slideshow page those elements are the story: it then falls back to a cruder
+    extractor that keeps only part of the slides. When two or more slide elements hold a prose
+    paragraph (120+ characters of text), the page is a slideshow article, and renaming the class
+    ("slide" -> "panel") lets the slides through; the page reduction then removes the slideshow's
+    own furniture. Carousels of links or photo captions hold no such paragraph and stay discarded.
+    """
+    is_bytes = isinstance(html, bytes)
+    pattern, prose = (_SLIDE_CLASS_B, _SLIDE_PROSE_B) if is_bytes else (_SLIDE_CLASS, _SLIDE_PROSE)
+    starts = [m.end() for m in pattern.finditer(html, 0, MAX_MARKUP_CHARS)]
+    # a slide's text ends where the next slide begins (or SLIDE_REACH characters on, for the last)
+    ends = [min(b, a + SLIDE_REACH) for a, b in zip(starts, starts[1:])] + [s + SLIDE_REACH for s in starts[-1:]]
+    if sum(prose.search(html, a, b) is not None for a, b in zip(starts, ends)) < 2:
+        return html
+    return pattern.sub(rb"\1panel" if is_bytes else r"\1panel", html)  # type: ignore[arg-type]
+
+
+_HEAVY_ELEMENTS = ("script", "style", "svg", "noscript", "template", "iframe", "object")
+_INLINE_DATA = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]{64,}")
+_INLINE_DATA_B = re.compile(rb"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]{64,}")
+
+
+def strip_heavy_markup(html: bytes | str) -> bytes | str:
+    """The page without its scripts, styles, inline SVG, comments and base64 data URIs, the bulk of
+    a big page that holds no text. JSON-LD metadata scripts stay (trafilatura reads dates and
+    authors from them). One pass with ``find`` per element kind: linear even when tags are never
+    closed, where a regular expression could scan the rest of the page once per opening tag."""
+    is_bytes = isinstance(html, bytes)
+    enc = (lambda s: s.encode("ascii")) if is_bytes else (lambda s: s)
+    lower = html.lower()
+    cuts: list[tuple[int, int]] = []
+    for tag in _HEAVY_ELEMENTS:
+        open_tag, close_tag = enc("<" + tag), enc("</" + tag)
+        pos = 0
+        while True:
+            start = lower.find(open_tag, pos)
+            if start < 0:
+                break
+            head_end = lower.find(enc(">"), start)
+            if tag == "script" and head_end > 0 and enc("ld+json") in lower[start:head_end]:
+                pos = head_end + 1
+                continue
+            end = lower.find(close_tag, start)
+            end = len(html) if end < 0 else (lower.find(enc(">"), end) + 1 or len(html))
+            cuts.append((start, end))
+            pos = end
+    pos = 0
+    while True:
+        start = lower.find(enc("<!--"), pos)
+        if start < 0:
+            break
+        end = lower.find(enc("-->"), start + 4)
+        end = len(html) if end < 0 else end + 3
+        cuts.append((start, end))
+        pos = end
+    if cuts:
+        cuts.sort()
+        parts = []
+        pos = 0
+        for start, end in cuts:
+            if start >= pos:
+                parts.append(html[pos:start])
+                pos = end
+            elif end > pos:
+                pos = end
+        parts.append(html[pos:])
+        html = (b"" if is_bytes else "").join(parts)  # type: ignore[attr-defined]
+    return (_INLINE_DATA_B if is_bytes else _INLINE_DATA).sub(b"data:," if is_bytes else "data:,", html)  # type: ignore[arg-type]
 
 
 _HTML_LANG = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z]+)?", re.IGNORECASE)
@@ -262,7 +427,7 @@ def record_to_article(
         url=opt("url"),
         outlet=opt("outlet"),
         author=opt("author"),
-        language=opt("language"),
+        language=primary_subtag(opt("language")) or choose_language(None, text),
     )
 
 
