@@ -287,9 +287,9 @@ def ingest(inputs: list[str], db: str | os.PathLike[str], *, workers: int | None
     """The whole job as the CLI runs it; usable from Python as it is."""
     from detente.ingest.fetch import Fetcher
 
-    fetcher = Fetcher(allow_private=allow_private)
     job = Ingest(db, workers=workers, window_days=window_days, progress=progress)
     job.on_error = on_error
     total = estimate_total([str(i) for i in inputs]) if job.progress else None
-    sources = iter_sources(inputs, fetcher=fetcher, default_date=default_date, fetch_entries=fetch_entries)
-    return job.run(sources, total=total)
+    with Fetcher(allow_private=allow_private) as fetcher:
+        sources = iter_sources(inputs, fetcher=fetcher, default_date=default_date, fetch_entries=fetch_entries)
+        return job.run(sources, total=total)

@@ -91,3 +91,77 @@ def test_relative_and_explicit_dates(coder):
     ev = _code(coder, "Russia's foreign minister met his Chinese counterpart in Beijing on Friday.")
     assert ev and ev[0].date == date(2024, 7, 12) and ev[0].date_source == "text"
     assert ev[0].location is not None and ev[0].location.country == "CHN"
+
+
+def test_headline_verb_tagged_as_noun_is_read_in_word_order(coder):
+    # the tagger reads "thanks" and "ratify" as nouns: no cue in the parse, the word after the actor
+    # is read as its verb
+    ev = _code(coder, "Sri Lanka thanks Comoros for support on political issues")
+    assert ("SUPPORT", "LKA", "COM") in _triples(ev) and ev[0].rule.startswith("linear.")
+    ev = _code(coder, "New Caledonia Approves of Oman's Policy")
+    assert [(e.event, _side(e.recipient)) for e in ev] == [("SUPPORT", "OMN")]
+
+
+def test_linear_reading_skips_the_content_of_another_cue(coder):
+    # the genocide is what the inquiry is into, not an attack told by the headline
+    ev = _code(coder, "International Body to Establish Inquiry into Possible Rwanda Genocide")
+    assert not any(e.event == "ASSAULT" for e in ev)
+
+
+def test_headline_passive_without_auxiliary(coder):
+    # "Curfew lifted in Beirut": the curfew was lifted, it lifted nothing
+    ev = _code(coder, "Curfew lifted in Beirut following agreement between mayor and protesters")
+    assert [e.event for e in ev] == ["CONCEDE"] and ev[0].actor.country == "LBN"
+
+
+def test_release_needs_persons(coder):
+    assert not any(e.event == "RETREAT" for e in _code(coder, "The Pentagon released only a brief readout of the call."))
+    assert not any(e.event == "RETREAT" for e in _code(coder, "The ministry released a statement on Monday."))
+    freed = _code(coder, "Iran released two French citizens on Friday.")
+    assert any(e.event == "RETREAT" and e.mode == "release" and _side(e.actor) == "IRN" for e in freed)
+    named = _code(coder, "Russia released Evan Gershkovich in a prisoner swap.")
+    assert any(e.event == "RETREAT" and _side(e.actor) == "RUS" for e in named)
+
+
+def test_a_meeting_that_ended_is_not_a_walkout(coder):
+    ev = _code(coder, "Belousov telephoned Austin on July 12, a day after NATO leaders ended their summit in Washington.")
+    assert not any(e.event == "SANCTION" for e in ev)
+    assert any(e.event == "SANCTION" for e in _code(coder, "Iran suspended talks with the European Union."))
+    assert any(e.event == "SANCTION" for e in _code(coder, "Serbia called off the meeting with Kosovo."))
+
+
+def test_background_clauses_are_not_events(coder):
+    # "since X launched Y" dates a state; "while the war goes on" is the setting, and no threat
+    ev = _code(coder, "Military contacts between Washington and Moscow have been rare since Russia launched "
+                      "its full-scale invasion of Ukraine in February 2022.")
+    assert not any(e.event == "ASSAULT" for e in ev)
+    ev = _code(coder, "Belousov stressed the importance of keeping lines of communication open while "
+                      "Russia's war against Ukraine goes on.")
+    assert not any(e.event in ("THREATEN", "ASSAULT") for e in ev)
+    # an event told in its own clause is still news
+    assert any(e.event == "ASSAULT" for e in _code(coder, "Russia launched a full-scale invasion of Ukraine."))
+
+
+def test_a_meeting_noun_is_not_its_own_actor(coder):
+    from detente.records import Article
+
+    text = ("NATO leaders met in Washington for their summit on July 10. "
+            "The summit took place during a heat wave in Washington.")
+    ev = coder.code(Article(id="t", text=text, date=ANCHOR))
+    assert not any(e.sentence == 1 for e in ev), [e.to_json() for e in ev]
+
+
+def test_acts_read_a_headline_without_actors(coder):
+    from detente.pipeline import parse_form
+
+    def acts(text):
+        doc = coder.nlp(parse_form(text, coder.resolver.scan(text)))
+        return [(e.event, e.modality) for e in coder.events.acts(doc[:], text=text)]
+
+    assert ("COERCE", "asserted") in acts("Nationwide Curfew Imposed Following Recent Protests")
+    assert [t for t, _ in acts("Peaceful protests begin across the capital")] == ["PROTEST"]
+    # what is demanded is the demand's content, not an act of its own
+    assert [t for t, _ in acts("Protesters demand an end to the air strikes")] == ["REQUEST"]
+    # a promised concession keeps the crosswalk's AGREE with the concession's rule
+    got = coder.events.acts(coder.nlp("The government will lift the curfew")[:])
+    assert got and got[0].event == "AGREE" and "concede." in got[0].rule and got[0].rule.endswith("+intent")

@@ -166,3 +166,14 @@ def test_trie_pattern_matches_exactly_its_words() -> None:
     # longest match first, as a plain alternation sorted by length would do
     assert rx.match("nato summit in Vilnius").group(0) == "nato summit"
     assert re.fullmatch(trie_pattern([]), "") is None
+
+
+def test_a_when_clause_takes_the_date_it_hangs_from(coder):
+    """"since March 2023, when he held a call with Shoigu": the call is dated March 2023, not the
+    publication date, while the main clause keeps its own reading."""
+    text = ("Lloyd Austin spoke with Andrey Belousov on June 25. Before that conversation, the U.S. defense "
+            "secretary had not spoken with his Russian counterpart since March 2023, when he held a call with "
+            "Sergei Shoigu.")
+    events = coder.code_sentence_text(text, date(2024, 7, 16))
+    call = [e for e in events if e.modality == "asserted" and e.recipient and e.recipient.name == "Sergei Shoigu"]
+    assert call and call[0].date == date(2023, 3, 1) and call[0].date_source == "text"

@@ -133,17 +133,6 @@ def test_sentence_spans_and_empty_text() -> None:
     assert sentence_spans("One. Two.") == [(0, 4), (5, 9)]
 
 
-def test_split_is_fast(slideshow: Article) -> None:
-    import time
-
-    big = Article("big", "\n\n".join([slideshow.text] * 50))
-    t0 = time.perf_counter()
-    for _ in range(5):
-        split_document(big)
-    per_sentence = (time.perf_counter() - t0) / (5 * 50 * 12)
-    assert per_sentence < 1e-4  # well over 10,000 sentences/s
-
-
 # ---------------------------------------------------------------- spaCy pipeline
 
 

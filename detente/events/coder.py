@@ -117,13 +117,16 @@ class EventCoder:
         """The resolver's answer for a phrase (the resolver caches by text itself)."""
         return self.resolver.resolve(text, when) if text else None
 
-    def actor_of(self, tok: Token, ctx: DocContext) -> Actor | None:
+    def actor_of(self, tok: Token, ctx: DocContext, recall: bool = True) -> Actor | None:
         """The actor a noun token names: its core phrase, then its full phrase, appositions, the meeting
-        it names, and last pronouns and generic nouns that refer back ("they", "the alliance")."""
+        it names, and last pronouns and generic nouns that refer back ("they", "the alliance").
+        ``recall=False`` reads only the words of the phrase: an event noun that is the cue itself ("the
+        summit took place") names its actors in its own words ("the NATO summit") or not at all; "the
+        summit" referring back to a summit already told is that event again, not a new one."""
         when = ctx.anchor
         low = tok.lower_
         if low in ROLES["pronouns"]:
-            return ctx.recall(ROLES["pronouns"][low], before=tok.idx)
+            return ctx.recall(ROLES["pronouns"][low], before=tok.idx) if recall else None
         if tok.pos_ == "PRON":
             return None
         core = P.core_phrase(tok)
@@ -132,7 +135,7 @@ class EventCoder:
             if organiser is not None:
                 ctx.meeting = organiser
                 return organiser
-            if ctx.meeting is not None and any(c.lower_ in {"the", "this", "that"} for c in tok.lefts):
+            if recall and ctx.meeting is not None and any(c.lower_ in {"the", "this", "that"} for c in tok.lefts):
                 return ctx.meeting
         actor = self.resolve_phrase(core.text, when)
         if actor is None:
@@ -151,7 +154,7 @@ class EventCoder:
                 if _placed(better):
                     actor = better
                     break
-        if not _placed(actor) and tok.lemma_.lower() in ROLES["anaphora"]:
+        if recall and not _placed(actor) and tok.lemma_.lower() in ROLES["anaphora"]:
             actor = ctx.recall(ROLES["anaphora"][tok.lemma_.lower()], before=tok.idx) or actor
         # An actor known only by its sector ("demonstrators", "Amnesty International") is kept; the
         # coder pairs it only with a placed actor (see _emit). Unknown people ("two men") are not.
@@ -168,12 +171,12 @@ class EventCoder:
         actor = self.resolve_phrase(meeting.org, when)
         return Actor(**{**_fields(actor), "text": text, "matched": "meeting"}) if actor is not None else None
 
-    def actors_of(self, tok: Token | None, ctx: DocContext, how: str) -> list[Role]:
+    def actors_of(self, tok: Token | None, ctx: DocContext, how: str, recall: bool = True) -> list[Role]:
         if tok is None:
             return []
         roles = []
         for t in P.conjuncts(tok):
-            actor = self.actor_of(t, ctx)
+            actor = self.actor_of(t, ctx, recall)
             if actor is not None:
                 roles.append(Role(actor, t, how))
         return roles
@@ -188,7 +191,7 @@ class EventCoder:
             if poss:
                 return self.actors_of(poss[0], ctx, "poss")
             if v.dep_ in P.SUBJ | P.PASS_SUBJ or v.dep_ == "ROOT":
-                found = self.actors_of(v, ctx, "noun")
+                found = self.actors_of(v, ctx, "noun", recall=False)
                 if found:
                     return found
             if v.dep_ in P.OBJ and v.head.pos_ in {"VERB", "AUX"}:
@@ -202,7 +205,9 @@ class EventCoder:
         subj, passive = P.subject_of(v)
         if subj is not None and subj.dep_ == "expl":
             subj = None
-        return self.actors_of(subj, ctx, "agent" if passive else "subj")
+        # "the summit took place": the event noun is its own subject; its actors are in its words only
+        own = subj is not None and any(t.i == subj.i for t in m.cue_tokens)
+        return self.actors_of(subj, ctx, "agent" if passive else "subj", recall=not own)
 
     def targets(self, m: CueMatch, ctx: DocContext, src_tokens: set[int]) -> list[Role]:
         v = m.token
@@ -493,12 +498,40 @@ class EventCoder:
             if len(events) > before and outer is not None:
                 carried.add(outer.token.i)
         events.extend(self.speech_events(sent, index, ctx, coded_speech))
-        if not events and matches and _headline(self._text, sent):
+        if not events and _headline(self._text, sent):
             events = self._linear(sent, index, ctx, matches)
         events = _drop_echoes(events)
         # the sources of this sentence's events are the likeliest antecedents of the next "he"/"it"
         ctx.here.extend((len(sent.text), e.actor) for e in events if e.actor is not None)
         return events
+
+    def acts(self, sent: Span, doc_id: str = "", index: int = 0, text: str | None = None) -> list[Event]:
+        """What a sentence says happened, without actors: one event per cue (actor and recipient None),
+        with its modality and intent recoding, leaving out what another cue demands, threatens or
+        refuses. Not event data (an event needs an actor); it serves document classification, where
+        a headline that names nobody still names the story's act ("Nationwide Curfew Imposed Following
+        Recent Protests", "Ceasefire Begins in War-Torn Region")."""
+        matches = self.lexicon.match(sent)
+        heads = {m.token.i: m for m in matches}
+        kept: list[tuple[CueMatch, Event]] = []
+        carriers: set[int] = set()
+        for m in matches:
+            outer = self._nested(m, heads)
+            if outer is not None and outer.type not in ROLES["intent_carriers"]:
+                continue  # what was demanded, threatened or refused
+            mod = cue_modality(m)
+            if outer is not None:
+                carriers.add(outer.token.i)  # "agreed to withdraw": the withdrawal, not the agreeing
+                if not mod.intent:
+                    mod = dataclasses.replace(mod, intent=True, marker=mod.marker or outer.token.text)
+            etype, mode, cameo = recoded_event(m, mod)
+            if mod.intent and m.type in ROLES["concessions"] and (mod.marker or "").lower() in ROLES["consent_words"]:
+                etype, mode, cameo = m.type, m.mode, m.cameo
+            rule = "act." + m.entry.id + ("+intent" if mod.intent and etype != m.type else "")
+            kept.append((m, Event(doc_id=doc_id, sentence=index, text=text or sent.text, event=etype, actor=None,
+                                  recipient=None, mode=mode, cameo=cameo, modality=mod.modality, cue=m.text,
+                                  rule=rule)))
+        return [e for m, e in kept if m.token.i not in carriers]
 
     def _linear(self, sent: Span, index: int, ctx: DocContext, matches: list[CueMatch]) -> list[Event]:
         """TABARI-style fallback for headlines the parser could not read ("Serbia and Slovenia ratify
@@ -511,8 +544,17 @@ class EventCoder:
                 span = sent.char_span(start, end, alignment_mode="expand")
                 if span is not None:
                     mentions.append(Role(actor, span.root, "linear"))
+                    if not matches and span.end < sent.end:
+                        # no cue in the parse: the word after an actor is read as its verb, in word
+                        # order ("Sri Lanka [thanks] Comoros for support")
+                        found = self.lexicon.match_linear(sent.doc[span.end], sent)
+                        if found is not None:
+                            matches = [found]
         out: list[Event] = []
+        heads = {m.token.i: m for m in matches}
         for m in matches:
+            if self._nested(m, heads) is not None:
+                continue  # "to establish inquiry into possible genocide": the content of another cue
             first, last = min(t.i for t in m.cue_tokens), max(t.i for t in m.cue_tokens)
             before = [r for r in mentions if r.token.i < first]
             after = [r for r in mentions if r.token.i > last]
@@ -520,8 +562,9 @@ class EventCoder:
                 continue
             mod = cue_modality(m)
             etype, mode, cameo = recoded_event(m, mod)
+            rule = f"linear.{m.entry.id}" + ("+intent" if mod.intent and etype != m.type else "")
             out.extend(self._emit(sent, index, ctx, before[-1:], after[:1] or [None], etype, mode, cameo,
-                                  f"linear.{m.entry.id}", m.token, m.cue_tokens, mod.modality, None,
+                                  rule, m.token, m.cue_tokens, mod.modality, None,
                                   m.entry.context))
             if out:
                 break  # a headline tells one event
@@ -562,6 +605,9 @@ class EventCoder:
         when, source = (ctx.anchor, "publication") if ctx.anchor else (None, "none")
         if self.resolve_date is not None:
             when, source = self.resolve_date(P.text_of(clause), ctx.anchor, hint_event=ctx.hint)
+            framed = P.when_frame(verb)  # "since March 2023, when he held a call": the call is dated March 2023
+            if source != "text" and framed:
+                when, source = self.resolve_date(P.text_of(framed), ctx.anchor, hint_event=ctx.hint)
             top = P.governing_clause(verb)
             if source != "text" and top.i != verb.i:
                 when, source = self.resolve_date(P.text_of(P.clause_tokens(top)), ctx.anchor, hint_event=ctx.hint)

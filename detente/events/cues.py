@@ -36,12 +36,13 @@ _VERB_TAGS = ("VB",)
 # subjects that make "X must ..." the speaker's own resolve or a generic remark, not a request to others
 _SELF_SUBJECTS = frozenset({"we", "i", "this", "that", "it", "there", "one", "you", "everyone", "everybody"})
 _NOUN_POS = frozenset({"NOUN"})
+NAMED_OBJECT = "@name"  # an `object` item: any proper noun (a named person or people) is the object
 _NOUN_COMPLEMENT_PREPS = frozenset({"of", "to"})  # not PROPN: "March" is a month, "Strike" a name
 
 _KNOWN_KEYS = frozenset({
     "id", "type", "verbs", "adjectives", "auxiliaries", "nouns", "light_verbs", "particle", "object",
     "not_object", "prep", "xcomp", "subject", "reverse", "mode", "cameo", "context", "priority", "note",
-    "examples", "participants",
+    "examples", "participants", "occurrence",
 })
 
 
@@ -67,6 +68,7 @@ class CueEntry:
     subject: tuple[str, ...] = ()  # required subject word ("troops" left, "peacekeepers" arrived)
     reverse: bool = False  # the grammatical subject is the recipient ("Ukraine received aid from Germany")
     participants: bool = False  # the nouns name who takes part ("protesters"), not the event itself
+    occurrence: bool = True  # the noun also stands with a verb of occurrence ("talks began")
     priority: int = 0
     source: str = ""
 
@@ -206,13 +208,14 @@ class _Gate:
     prep: frozenset[str]
     light: frozenset[str]
     xcomp: frozenset[str] | None  # None = any complement
+    named_object: bool = False  # "@name" in the entry's objects: a proper noun object also counts
 
     def needs(self) -> list[frozenset[str]]:
         """Word sets of which the text must contain at least one each, besides the head word."""
         req = [x for x in (self.particle, self.prep, self.light, self.xcomp) if x]
         if self.subject:
             req.append(frozenset().union(*(o[0] for o in self.subject)))
-        if self.objects:
+        if self.objects and not self.named_object:
             req.append(frozenset().union(*(o[0] for o in self.objects)))
         return req
 
@@ -231,6 +234,7 @@ class CueLexicon:
         self._gates: dict[str, _Gate] = {e.id: self._gate(e, irregular) for e in self.entries}
         self._by_verb: dict[str, list[CueEntry]] = {}
         self._by_noun: dict[str, list[CueEntry]] = {}
+        self._verb_forms: dict[str, list[CueEntry]] | None = None
         # scan index: head form -> [(entry, alternative requirement lists)]
         self._scan: dict[str, list[tuple[CueEntry, list[frozenset[str]]]]] = {}
         for e in self.entries:
@@ -270,7 +274,7 @@ class CueLexicon:
         )
         objects = []
         for item in e.object:
-            if item == "*":  # any direct object: handled in _match_verb, no word to require
+            if item in ("*", NAMED_OBJECT):  # handled in _match_verb, no word to require
                 continue
             parts = phrase([item])
             if parts:
@@ -289,6 +293,7 @@ class CueLexicon:
                                     *((_occurrence_forms(irregular),) if e.nouns and e.light_verbs else ())),
             xcomp=None if "*" in e.xcomp or not e.xcomp else frozenset().union(
                 *(verb_forms(v, irregular) for v in e.xcomp)),
+            named_object=NAMED_OBJECT in e.object,
         )
 
     def _load_file(self, name: str) -> list[CueEntry]:
@@ -330,6 +335,7 @@ class CueLexicon:
             light_verbs=low("light_verbs"), particle=low("particle"), object=low("object"),
             not_object=low("not_object"), prep=low("prep"), xcomp=low("xcomp"), subject=low("subject"),
             reverse=bool(item.get("reverse", False)), participants=bool(item.get("participants", False)),
+            occurrence=bool(item.get("occurrence", True)),
             priority=int(item.get("priority", 0)), source=source,
         )
 
@@ -425,6 +431,59 @@ class CueLexicon:
         return sorted((m for i, m in best.items() if i not in drop and (background or not _is_background(m))),
                       key=lambda m: m.token.i)
 
+    def match_linear(self, tok: "Token", sent: "Span", window: int = 6) -> CueMatch | None:
+        """The most specific verb cue at ``tok`` read in word order, not through the parse (TABARI's
+        patterns): for headlines the parser read as one noun phrase ("Serbia and Slovenia [ratify]
+        agreement", "Sri Lanka [thanks] Comoros"), where the verb was tagged a noun. The particle
+        must follow the verb, the object and the preposition must be among the next ``window``
+        words. Entries that need a subject or a verbal complement are not read this way (their
+        conditions are grammatical, not linear)."""
+        low = tok.lower_
+        rest = [t for t in sent if tok.i < t.i <= tok.i + window]
+        best: CueMatch | None = None
+        for e in self._by_form().get(low, ()):
+            if e.subject or e.xcomp:
+                continue
+            g = self._gates[e.id]
+            toks = [tok]
+            if g.particle:
+                if not rest or rest[0].lower_ not in g.particle:
+                    continue
+                toks.append(rest[0])
+            if e.not_object and any(lemma_of(t) in e.not_object or t.lower_ in e.not_object for t in rest):
+                continue
+            obj = None
+            if "*" in e.object:
+                obj = next((t for t in rest if t.pos_ in ("NOUN", "PROPN")), None)
+            elif g.objects or g.named_object:
+                words = {t.lower_ for t in rest}
+                obj = next((t for t in rest if any(t.lower_ in last and all(not o.isdisjoint(words) for o in others)
+                                                   for last, others in g.objects)), None)
+                if obj is None and g.named_object:
+                    obj = next((t for t in rest if t.pos_ == "PROPN"), None)
+            if e.object and obj is None:
+                continue
+            if obj is not None:
+                toks.append(obj)
+            preps = [t for t in rest if t.lower_ in g.prep] if g.prep else []
+            if g.prep and not preps:
+                continue
+            m = self._finish(e, tok, toks, sent, obj, preps)
+            if best is None or _rank(m) > _rank(best):
+                best = m
+        return best
+
+    def _by_form(self) -> dict[str, list[CueEntry]]:
+        """Inflected verb form -> the verb entries it may head (built on first use)."""
+        if self._verb_forms is None:
+            irregular = _irregular()
+            self._verb_forms = {}
+            for e in self.entries:
+                for v in e.verbs:
+                    for form in verb_forms(v, irregular):
+                        self._verb_forms.setdefault(form, []).append(e)
+        return self._verb_forms
+
     def _finish(self, e: CueEntry, gov: "Token", toks: list["Token"], sent: "Span", obj, preps) -> CueMatch:
         start = min(t.idx for t in toks) - sent.start_char
         end = max(t.idx + len(t.text) for t in toks) - sent.start_char
@@ -449,9 +508,14 @@ class CueLexicon:
             if obj is None:
                 return None
             toks.append(obj)
-        elif g.objects:
+        elif g.objects or g.named_object:
             # the noun of a reduced relative counts only by itself, not through its modifiers
             obj = next((o for o in objs if _form_in(o, g.objects, mods_ok=o.i != v.head.i)), None)
+            if obj is None and g.named_object:
+                # "released Navalny", "freed two Americans": a named person or people
+                obj = next((o for o in objs if _named(o)), None)
+            if obj is None:
+                obj = next((s for s in _reduced_passive_subjects(v) if _form_in(s, g.objects)), None)
             if obj is None:
                 return None
             toks.append(obj)
@@ -500,7 +564,7 @@ class CueLexicon:
                 # the form must be one of the entry's verbs; the lemma guards against a form shared by
                 # two verbs ("lay" of "lie")
                 if light is None or light.lower_ not in g.light or lemma_of(light) not in e.light_verbs:
-                    happened = _occurrence(n)
+                    happened = _occurrence(n) if e.occurrence else None
                     if happened is None:
                         continue
                     light = happened  # "talks began", "ongoing negotiations": the event is reported
@@ -539,8 +603,39 @@ def _cessation_nouns() -> frozenset[str]:
     return frozenset(str(w).lower() for w in load_yaml("modality.yaml")["cessation_nouns"])
 
 
+def _background_clause(m: CueMatch) -> bool:
+    """A cue in a clause that dates or frames the report: "contacts have been rare [since] Russia
+    launched its invasion" (the invasion is the known starting point, not news of the article), "[while]
+    the war goes on", "[as] fighting continues" (an event noun reported as ongoing). ``background_clauses``
+    in ``modality.yaml`` lists the subordinators: ``any`` for every cue of the clause, ``occurrence``
+    for event nouns with a verb of occurrence only."""
+    marks = _background_marks()
+    occurrence = (lemma_of(m.token) in _occurrence_words()[0]
+                  and any(t.pos_ == "NOUN" and t.i != m.token.i for t in m.cue_tokens))
+    cur = m.token
+    for _ in range(4):
+        if cur.dep_ == "advcl":
+            for c in cur.children:
+                kind = marks.get(c.lower_) if c.dep_ == "mark" else None
+                if kind == "any" or (kind == "occurrence" and occurrence):
+                    return True
+            return False
+        if cur.dep_ not in ("conj", "xcomp") or cur.head.i == cur.i:
+            return False
+        cur = cur.head
+    return False
+
+
+@lru_cache(maxsize=1)
+def _background_marks() -> dict[str, str]:
+    return {str(k).lower(): str(v) for k, v in (load_yaml("modality.yaml").get("background_clauses") or {}).items()}
+
+
 def _is_background(m: CueMatch) -> bool:
-    """A noun cue without a light verb whose phrase hangs from "after", "amid", "following" ..."""
+    """A noun cue without a light verb whose phrase hangs from "after", "amid", "following" ...; or
+    any cue in a background clause (``_background_clause``)."""
+    if _background_clause(m):
+        return True
     n = m.token
     if n.pos_ != "NOUN":
         return False
@@ -638,6 +733,22 @@ def _form_in(tok: "Token", items: tuple[tuple[frozenset[str], tuple[frozenset[st
         if not others and any(m in last for m in mods):
             return True
     return False
+
+
+def _reduced_passive_subjects(v: "Token") -> list["Token"]:
+    """The subject of a verb that may be a headline's passive without its auxiliary ("Curfew lifted in
+    Beirut", tagged as an active past tense): no auxiliary, no object. Only a subject that is the
+    entry's required object counts (a curfew lifts nothing; it was lifted)."""
+    if v.tag_ not in ("VBD", "VBN") or any(c.dep_ in ("aux", "auxpass", "dobj", "obj", "dative") for c in v.children):
+        return []
+    return [c for c in v.children if c.dep_ == "nsubj" and c.i < v.i]
+
+
+def _named(o: "Token") -> bool:
+    """A proper noun that is the object itself ("released Navalny", "hundreds of Palestinians"), not a
+    date or place in a prepositional phrase ("released a statement on Monday")."""
+    return o.pos_ == "PROPN" and (o.dep_ in ("dobj", "obj", "nsubjpass", "conj", "appos")
+                                  or (o.dep_ == "pobj" and o.head.lower_ == "of"))
 
 
 def _lemma_in(tok: "Token", words: tuple[str, ...]) -> bool:
@@ -738,8 +849,11 @@ def cue_modality(m: CueMatch) -> CueModality:
     chain = _chain(m.token)
     if m.token.pos_ == "NOUN" and m.token.dep_ in ("dobj", "nsubjpass") and m.token.head.pos_ in ("VERB", "AUX"):
         chain = [m.token, *_chain(m.token.head)]  # "promised to renew the [bombing campaign]"
-    if m.entry.nouns and m.token.pos_ in ("VERB", "AUX") and lemma_of(m.token) in int_gov:
-        intent, marker = True, m.token.text  # "offered concessions": the light verb states an intent
+    if (m.entry.nouns and m.token.pos_ in ("VERB", "AUX") and lemma_of(m.token) in int_gov
+            and not any(t.dep_ in ("nsubj", "nsubjpass") and t.head.i == m.token.i for t in m.cue_tokens)):
+        # "offered concessions": the light verb states an intent (not "the war [goes] on", where the
+        # event noun is the subject of a verb of occurrence)
+        intent, marker = True, m.token.text
     tok = m.token
     if (tok.dep_ == "advcl" and tok.head.pos_ in ("VERB", "AUX")
             and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)):

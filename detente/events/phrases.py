@@ -152,6 +152,14 @@ def clause_tokens(verb: Token) -> list[Token]:
     return sorted(out, key=lambda t: t.i)
 
 
+def when_frame(verb: Token) -> list[Token]:
+    """The time phrase a "when" clause hangs from ("March 2023, when he held a call" -> March 2023), or []."""
+    if verb.dep_ != "relcl" or not any(c.dep_ == "advmod" and c.lower_ == "when" for c in verb.children):
+        return []
+    inside = {t.i for t in verb.subtree}
+    return [t for t in verb.head.subtree if t.i not in inside and not t.is_punct]
+
+
 def text_of(tokens: list[Token]) -> str:
     """The tokens' text; where tokens were left out between two, a space keeps words apart."""
     out = []
