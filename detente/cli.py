@@ -213,9 +213,8 @@ def events(
     with _open_existing(db) as store:
         frame = store.events(**filters, limit=limit or None)
     if as_json:
-        sys.stdout.write(frame.to_json(orient="records", lines=True, date_format="iso", force_ascii=False))
-        if len(frame):
-            sys.stdout.write("\n")
+        text = frame.to_json(orient="records", lines=True, date_format="iso", force_ascii=False) if len(frame) else ""
+        sys.stdout.write(text if not text or text.endswith("\n") else text + "\n")
     else:
         from detente.report import print_event_frame
 

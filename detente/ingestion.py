@@ -128,8 +128,9 @@ class Ingest:
     """Reads, triages, codes and stores. ``workers`` processes code (default: every core)."""
 
     def __init__(self, db: str | os.PathLike[str], *, workers: int | None = None, batch: int = 200,
-                 chunk: int = 8, window_days: int = 1, progress: bool | None = None) -> None:
+                 chunk: int = 8, window_days: int = 1, progress: bool | None = None, coder: Any = None) -> None:
         self.db = db
+        self.coder = coder  # reused in-process when workers == 1 (tests, notebooks): no second model load
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.batch = batch
         self.chunk = chunk
@@ -193,7 +194,7 @@ class Ingest:
         from detente.pipeline import Coder, _work
 
         if pool is None:
-            coder = Coder()
+            coder = self.coder or Coder()
             for chunk in _chunks(items, self.chunk):
                 yield from _merge(chunk, dict(_pairs(coder._code_chunk([c for c in chunk if isinstance(c, Article)]))))
             return
@@ -283,11 +284,12 @@ class _Progress:
 def ingest(inputs: list[str], db: str | os.PathLike[str], *, workers: int | None = None,
            default_date: date | None = None, allow_private: bool = False, fetch_entries: bool = True,
            window_days: int = 1, progress: bool | None = None,
-           on_error: Callable[[InputError], None] | None = None) -> Summary:
-    """The whole job as the CLI runs it; usable from Python as it is."""
+           on_error: Callable[[InputError], None] | None = None, coder: Any = None) -> Summary:
+    """The whole job as the CLI runs it; usable from Python as it is (``coder``: a loaded ``Coder`` to
+    reuse when ``workers=1``)."""
     from detente.ingest.fetch import Fetcher
 
-    job = Ingest(db, workers=workers, window_days=window_days, progress=progress)
+    job = Ingest(db, workers=workers, window_days=window_days, progress=progress, coder=coder)
     job.on_error = on_error
     total = estimate_total([str(i) for i in inputs]) if job.progress else None
     with Fetcher(allow_private=allow_private) as fetcher:
