@@ -196,7 +196,7 @@ class Ingest:
         if pool is None:
             coder = self.coder or Coder()
             for chunk in _chunks(items, self.chunk):
-                yield from _merge(chunk, dict(_pairs(coder._code_chunk([c for c in chunk if isinstance(c, Article)]))))
+                yield from _merge(chunk, [res for _, res in coder._code_chunk([c for c in chunk if isinstance(c, Article)])])
             return
         held: deque[list] = deque()
 
@@ -206,7 +206,7 @@ class Ingest:
                 yield [c for c in chunk if isinstance(c, Article)]
 
         for results in pool.imap(_work, to_code()):
-            yield from _merge(held.popleft(), dict(_pairs(results)))
+            yield from _merge(held.popleft(), [res for _, res in results])
 
     def _write(self, store: Any, items: list, summary: Summary, bar: "_Progress") -> None:
         for it in items:
@@ -220,17 +220,12 @@ class Ingest:
         bar.advance(len(items))
 
 
-def _pairs(results) -> Iterator[tuple[int, list[Event] | InputError]]:
-    for art, res in results:
-        yield id(art), res
-
-
-def _merge(chunk: list, coded: dict[int, Any]) -> Iterator:
+def _merge(chunk: list, coded: list) -> Iterator:
+    """The chunk in order, each article paired with its result (results come in the articles' order;
+    from worker processes they are copies, so position, not identity, pairs them)."""
+    results = iter(coded)
     for c in chunk:
-        if isinstance(c, Article):
-            yield (c, coded[id(c)])
-        else:
-            yield c
+        yield (c, next(results)) if isinstance(c, Article) else c
 
 
 def _chunks(items: Iterable, n: int) -> Iterator[list]:
