@@ -367,6 +367,33 @@ def audit(
         _err(f"detente: error: {err}")
 
 
+@app.command()
+def digest(
+    db: Path = DB_OPTION,
+    since: str = typer.Option(..., "--since", help="First day of the period (YYYY-MM-DD)."),
+    until: str = typer.Option(..., "--until", help="Last day of the period (YYYY-MM-DD)."),
+    dyad_: Optional[str] = typer.Option(None, "--dyad", help="Only this pair, e.g. RUS-USA."),
+    limit: Optional[int] = typer.Option(None, help="Items per section (default from digest.yaml)."),
+    out: Optional[Path] = typer.Option(None, "-o", "--out", help="Write the brief here (.md or .html)."),
+) -> None:
+    """A cited brief of a period: headline events, warming and cooling, surprises, gaps closed, failed claims."""
+    from detente.analysis.digest import digest as make_digest
+    from detente.analysis.dyad import AnalysisError
+
+    with _open_existing(db) as store:
+        try:
+            brief = make_digest(store, since=_parse_date(since, "--since"), until=_parse_date(until, "--until"),
+                                dyad=dyad_, limit=limit)
+        except AnalysisError as exc:
+            _analysis_error(exc)
+    for err in brief.errors:
+        _err(f"detente: error: {err}")
+    if out:
+        _err(f"detente: digest written to {brief.save(out)}")
+    else:
+        print(brief.to_markdown())
+
+
 def main() -> None:
     app()
 
