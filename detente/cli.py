@@ -226,7 +226,7 @@ def events(
 def export(
     db: Path = DB_OPTION,
     fmt: str = typer.Option(..., "--format", help="plover-json, gdelt, parquet or csv."),
-    output: Path = typer.Option(..., "-o", "--output", help="Output file (parquet: file or folder)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Output file; for parquet and csv a folder (no suffix) gets every table."),
     actor: Optional[str] = ACTOR_OPT,
     recipient: Optional[str] = RECIPIENT_OPT,
     dyad: Optional[tuple[str, str]] = typer.Option(None, "--dyad", help="Two actors, either direction."),
@@ -238,13 +238,18 @@ def export(
     min_mentions: Optional[int] = MIN_MENTIONS_OPT,
 ) -> None:
     """Export stored events as PLOVER JSON, a GDELT 2.0 event table, Parquet or CSV."""
-    from detente.store.export import FORMATS, export as run_export
+    from detente.store.export import FORMATS, export as run_export, export_tables
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
     dy = dyad if dyad and all(dyad) else None
     filters = _filters(actor, recipient, dy, country, type_, since, until, modality, min_mentions)
+    every_table = fmt in ("parquet", "csv") and (output.is_dir() or not output.suffix)
     with _open_existing(db) as store:
+        if every_table:  # a folder: one file per table (articles, events, mentions, actors, errors)
+            counts = export_tables(store, fmt, output, **filters)
+            _err(f"detente: written to {output}/: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
+            return
         n = run_export(store, fmt, output, **filters)
     _err(f"detente: {n} event(s) written to {output}")
 
