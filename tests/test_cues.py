@@ -398,3 +398,41 @@ def test_descriptive_labels_are_not_evaluations(nlp) -> None:
     assert evaluate(nlp("Police said a criminal investigation had been opened.")) is None
     assert evaluate(nlp("The army said the 14 people killed in the air strike were terrorists.")) is None
     assert evaluate(nlp("The spokesman said the strike was a provocation.")) is not None
+
+
+def test_linear_match_reads_a_verb_tagged_as_noun(nlp, lex) -> None:
+    doc = nlp("Serbia and Slovenia ratify agreement on cultural exchange")
+    ratify = next(t for t in doc if t.lower_ == "ratify")
+    assert not lex.match(doc[:])  # the parser read one noun phrase
+    m = lex.match_linear(ratify, doc[:])
+    assert m is not None and m.type in ("SUPPORT", "COOPERATE") and m.obj.lower_ == "agreement"
+    # a multi-word object needs all its words: "sign an agreement" is no aid package
+    doc = nlp("Western Sahara and Tajikistan Sign Trade Agreement")
+    m = lex.match_linear(next(t for t in doc if t.lower_ == "sign"), doc[:])
+    assert m is not None and m.type != "AID"
+
+
+def test_named_object_and_persons_for_release(nlp, lex) -> None:
+    assert any(c[:2] == ("RETREAT", "release") for c in cues(nlp, lex, "Russia released Evan Gershkovich on Thursday."))
+    assert any(c[:2] == ("RETREAT", "release") for c in cues(nlp, lex, "Israel released 30 Palestinian prisoners."))
+    for text in ("The Pentagon released only a brief readout.", "The company released its new phone on Monday."):
+        assert not any(c[0] == "RETREAT" for c in cues(nlp, lex, text)), text
+
+
+def test_formal_protest_is_lodged_not_begun(nlp, lex) -> None:
+    assert [c[:2] for c in cues(nlp, lex, "Peaceful protests began across the capital.")] == [("PROTEST", "demo")]
+    assert ("ACCUSE", "allege") in [c[:2] for c in cues(nlp, lex, "Beijing lodged a formal protest with Tokyo.")]
+
+
+def test_required_object_as_subject_of_a_headline_passive(nlp, lex) -> None:
+    assert ("CONCEDE", None) in [c[:2] for c in cues(nlp, lex, "Curfew lifted in Beirut")]
+    # an active verb with its own object is not read that way
+    assert not any(c[0] == "CONCEDE" for c in cues(nlp, lex, "Curfew fighters attacked the town."))
+
+
+def test_background_clause_cues_are_left_out(nlp, lex) -> None:
+    text = "Contacts have been rare since Russia launched its invasion of Ukraine."
+    assert not any(c[0] == "ASSAULT" for c in cues(nlp, lex, text))
+    assert any(m.type == "ASSAULT" for m in lex.match(nlp(text)[:], background=True))
+    assert not cues(nlp, lex, "He spoke while the war goes on.")
+    assert any(c[0] == "ASSAULT" for c in cues(nlp, lex, "The war goes on."))

@@ -14,7 +14,7 @@ import pytest
 from detente.evaluation import format_markdown, format_report, run_all
 from detente.evaluation.metrics import (actor_matches, cameo_root, confusion, f1_scores,
                                        normalize_code, parse_date, stratified_sample)
-from detente.evaluation.ngec_synthetic import document_type, headline
+from detente.evaluation.ngec_synthetic import document_type, headline, story_type
 from detente.evaluation import petrarch_gold, plover_gold
 from detente.records import Actor, Article, Event
 
@@ -167,6 +167,32 @@ def test_document_type_weights_headline_lead_and_modality():
     assert document_type([], [ev("AGREE", modality="negated")]) == (None, None)
     assert document_type([], [ev("AID", mode="food"), ev("AID", sentence=4, mode="food"),
                               ev("AID", sentence=0, mode="cash")]) == ("AID", "food")
+
+
+def test_document_type_headline_decides_and_sentences_vote_once():
+    head = [ev("PROTEST")]
+    body = [ev("ASSAULT", sentence=0), ev("ASSAULT", sentence=1), ev("ASSAULT", sentence=2)]
+    assert document_type(head, body)[0] == "PROTEST"          # the news, not the background
+    assert document_type([], body)[0] == "ASSAULT"
+    # a tie in the headline goes to the type the body supports
+    assert document_type([ev("ACCUSE"), ev("PROTEST")], [ev("PROTEST", sentence=3)])[0] == "PROTEST"
+    # four actor pairs of one sentence are one vote: 2 (lead) against 1 + 1 + 1
+    pairs = [ev("CONSULT", sentence=0) for _ in range(4)]
+    later = [ev("AID", sentence=s) for s in (3, 4, 5)]
+    assert document_type([], pairs + later)[0] == "AID"
+
+
+def test_promised_concessions_vote_concede():
+    def promise(rule: str) -> Event:
+        e = ev("AGREE", cameo="035")
+        e.rule = rule + "|subj>none"
+        return e
+    assert story_type(promise("concede.ease_restrictions+intent")) == "CONCEDE"
+    assert story_type(promise("linear.retreat.withdraw.withdraw+intent")) == "CONCEDE"
+    assert story_type(promise("act.retreat.withdraw.withdraw+intent")) == "CONCEDE"
+    assert story_type(promise("agree.agree")) == "AGREE"                     # an agreement stays one
+    assert story_type(promise("aid.provide+intent")) == "AGREE"              # promised aid: no concession
+    assert document_type([promise("concede.ease_restrictions+intent")], [])[0] == "CONCEDE"
 
 
 def test_headline_prefers_filled_prompt():

@@ -19,7 +19,7 @@ from spacy.tokens import Span, Token
 
 from detente.data import load_yaml
 from detente.events import phrases as P
-from detente.events.cues import CueMatch, cue_modality, recoded_event
+from detente.events.cues import CueMatch, CueModality, cue_modality, recoded_event
 from detente.records import Actor, Article, Event, Location
 
 ROLES = load_yaml("coder.yaml")
@@ -416,6 +416,18 @@ class EventCoder:
 
     # -- main -------------------------------------------------------------------------------------
 
+    def _reading(self, m: CueMatch, outer: CueMatch | None) -> tuple[CueModality, str, str | None, str, str]:
+        """(modality, type, mode, CAMEO, rule) of a cue, given the cue that carries it ("agreed to
+        [withdraw]": an intent, whatever lies between) and the intent recoding of ``modality.yaml``."""
+        mod = cue_modality(m)
+        if outer is not None and not mod.intent:
+            mod = dataclasses.replace(mod, intent=True, marker=mod.marker or outer.token.text)
+        etype, mode, cameo = recoded_event(m, mod)
+        if mod.intent and m.type in ROLES["concessions"] and (mod.marker or "").lower() in ROLES["consent_words"]:
+            # "agreed to lift the curfew": consenting to a concession is the concession itself
+            etype, mode, cameo = m.type, m.mode, m.cameo
+        return mod, etype, mode, cameo, m.entry.id + ("+intent" if mod.intent and etype != m.type else "")
+
     def code(self, sent: Span, index: int, ctx: DocContext, text: str | None = None) -> list[Event]:
         """The events of one parsed sentence. ``text`` is the sentence as written, when the parser was
         given a normalised form of it (a Title Case headline in sentence case)."""
@@ -443,15 +455,8 @@ class EventCoder:
             before = len(events)
             srcs = self.sources(m, ctx)
             tgts = self.targets(m, ctx, {r.token.i for r in srcs})
-            mod = cue_modality(m)
-            if outer is not None and not mod.intent:
-                # carried by "is willing to", "agreed to" further up: an intent, whatever lies between
-                mod = dataclasses.replace(mod, intent=True, marker=mod.marker or outer.token.text)
-            etype, mode, cameo = recoded_event(m, mod)
-            if mod.intent and m.type in ROLES["concessions"] and (mod.marker or "").lower() in ROLES["consent_words"]:
-                # "agreed to lift the curfew": consenting to a concession is the concession itself
-                etype, mode, cameo = m.type, m.mode, m.cameo
-            rule = m.entry.id + ("+intent" if mod.intent and etype != m.type else "")
+            # carried by "is willing to", "agreed to" further up: an intent
+            mod, etype, mode, cameo, rule = self._reading(m, outer)
             attribution = None
             speech = self.speaker(m.token, ctx)
             if speech is not None:
@@ -519,15 +524,10 @@ class EventCoder:
             outer = self._nested(m, heads)
             if outer is not None and outer.type not in ROLES["intent_carriers"]:
                 continue  # what was demanded, threatened or refused
-            mod = cue_modality(m)
             if outer is not None:
                 carriers.add(outer.token.i)  # "agreed to withdraw": the withdrawal, not the agreeing
-                if not mod.intent:
-                    mod = dataclasses.replace(mod, intent=True, marker=mod.marker or outer.token.text)
-            etype, mode, cameo = recoded_event(m, mod)
-            if mod.intent and m.type in ROLES["concessions"] and (mod.marker or "").lower() in ROLES["consent_words"]:
-                etype, mode, cameo = m.type, m.mode, m.cameo
-            rule = "act." + m.entry.id + ("+intent" if mod.intent and etype != m.type else "")
+            mod, etype, mode, cameo, rule = self._reading(m, outer)
+            rule = "act." + rule
             kept.append((m, Event(doc_id=doc_id, sentence=index, text=text or sent.text, event=etype, actor=None,
                                   recipient=None, mode=mode, cameo=cameo, modality=mod.modality, cue=m.text,
                                   rule=rule)))
@@ -552,19 +552,23 @@ class EventCoder:
                             matches = [found]
         out: list[Event] = []
         heads = {m.token.i: m for m in matches}
-        for m in matches:
-            if self._nested(m, heads) is not None:
+        nested = {m.token.i: self._nested(m, heads) for m in matches}
+        carriers = {o.token.i for o in nested.values() if o is not None}
+        # "All sides agree to [implement] ceasefire": the carried act first, as in ``code``
+        for m in sorted(matches, key=lambda m: m.token.i in carriers):
+            outer = nested[m.token.i]
+            if outer is not None and outer.type not in ROLES["intent_carriers"]:
                 continue  # "to establish inquiry into possible genocide": the content of another cue
             first, last = min(t.i for t in m.cue_tokens), max(t.i for t in m.cue_tokens)
+            if outer is not None:
+                first = min(first, outer.token.i)  # the actor comes before "agree", not "implement"
             before = [r for r in mentions if r.token.i < first]
             after = [r for r in mentions if r.token.i > last]
             if not before:
                 continue
-            mod = cue_modality(m)
-            etype, mode, cameo = recoded_event(m, mod)
-            rule = f"linear.{m.entry.id}" + ("+intent" if mod.intent and etype != m.type else "")
+            mod, etype, mode, cameo, rule = self._reading(m, outer)
             out.extend(self._emit(sent, index, ctx, before[-1:], after[:1] or [None], etype, mode, cameo,
-                                  rule, m.token, m.cue_tokens, mod.modality, None,
+                                  "linear." + rule, m.token, m.cue_tokens, mod.modality, None,
                                   m.entry.context))
             if out:
                 break  # a headline tells one event

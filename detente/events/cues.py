@@ -439,6 +439,8 @@ class CueLexicon:
         words. Entries that need a subject or a verbal complement are not read this way (their
         conditions are grammatical, not linear)."""
         low = tok.lower_
+        if tok.pos_ not in ("NOUN", "PROPN"):
+            return None  # only a verb the tagger took for a noun; "head [back]" is no verb "back"
         rest = [t for t in sent if tok.i < t.i <= tok.i + window]
         best: CueMatch | None = None
         for e in self._by_form().get(low, ()):
