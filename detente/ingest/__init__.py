@@ -1,4 +1,9 @@
-"""Ingestion: files and streams (text, HTML, JSON Lines) into ``Article`` records."""
+"""Ingestion: files, pages, feeds, URLs and JSON Lines into ``Article`` records (or named ``InputError``s).
+
+``readers`` reads files and streams (text, HTML, JSONL); ``pages`` reduces slideshow and digest pages
+to their article; ``language`` detects the language; ``fetch`` fetches URLs safely; ``feeds`` reads
+RSS/Atom feeds and OPML lists. ``detente.ingestion`` runs them in a job that codes and stores.
+"""
 
 from detente.ingest.readers import (
     MAX_CHARS,
