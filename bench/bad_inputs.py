@@ -135,7 +135,7 @@ _BAD_LINES = [
 ]
 
 
-def _broken_jsonl(rng: random.Random, folder: Path, i: int, lines: int = 50) -> tuple[list[str], int]:
+def _broken_jsonl(rng: random.Random, folder: Path, i: int, lines: int = 4) -> tuple[list[str], int]:
     p = folder / f"broken-{i}.jsonl"
     with p.open("w", encoding="utf-8") as fh:
         for _ in range(lines):
@@ -177,7 +177,7 @@ def make_bad_inputs(folder: Path, n: int, port: int, seed: int = 0, huge: int = 
             expected += 1
             kinds[fn.__name__.strip("_")] = kinds.get(fn.__name__.strip("_"), 0) + 1
         elif slot == len(FILE_KINDS):
-            paths, lines = _broken_jsonl(rng, folder, i, lines=min(50, max(1, n - expected)))
+            paths, lines = _broken_jsonl(rng, folder, i, lines=min(4, max(1, n - expected)))
             inputs += paths
             expected += lines
             kinds["broken_jsonl_line"] = kinds.get("broken_jsonl_line", 0) + lines
@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--huge", type=int, default=3, help="How many 50 MB pages.")
+    ap.add_argument("--huge", type=int, default=5, help="How many 50 MB pages.")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="detente-bad-") as tmp:
         r = run(args.n, Path(tmp), seed=args.seed, huge=args.huge)
