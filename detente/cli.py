@@ -144,9 +144,28 @@ def ingest(
     allow_private: bool = typer.Option(False, "--allow-private", help="Let URLs reach loopback and private addresses."),
     fetch_entries: bool = typer.Option(True, help="Fetch each feed entry's page when the feed has only a summary."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no per-input error lines."),
+    engine: str = typer.Option("local", "--engine", help="local (process pool, into --db) or dask (a cluster, Parquet into --out)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786); default: a LocalCluster of --workers processes on 127.0.0.1."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Parquet folder of --engine dask (load it with detente merge)."),
+    partition_mb: float = typer.Option(4.0, "--partition-mb", help="Input megabytes per Dask partition."),
 ) -> None:
     """Read, code and store articles; the same article twice is stored once, and a rerun resumes."""
     from detente.ingestion import ingest as run_ingest
+
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter("--engine is local or dask")
+    if engine == "dask":
+        if out is None:
+            raise typer.BadParameter("--engine dask writes Parquet: give --out FOLDER (then detente merge)")
+        from detente.scale import ingest_dask
+
+        dsum = ingest_dask(inputs, out, scheduler=scheduler, workers=workers or 2, default_date=_parse_date(date_),
+                           partition_size=int(partition_mb * 1024 * 1024), progress=None if not quiet else False,
+                           on_error=None if quiet else lambda e: _err(f"detente: error: {e}"))
+        _err(f"detente: {dsum.line()}")
+        if dsum.failed and not (dsum.coded or dsum.skipped or dsum.duplicate):
+            raise typer.Exit(1)
+        return
 
     summary = run_ingest(inputs, db, workers=workers, default_date=_parse_date(date_), allow_private=allow_private,
                          fetch_entries=fetch_entries, window_days=window_days, progress=None if not quiet else False,
@@ -154,6 +173,23 @@ def ingest(
     _err(f"detente: {db}: {summary.line()}")
     if summary.failed and not (summary.ok or summary.duplicate or summary.skipped):
         raise typer.Exit(1)
+
+
+@app.command()
+def merge(
+    parquet_dir: Path = typer.Argument(..., help="The --out folder of a dask ingest."),
+    db: Path = DB_OPTION,
+    window_days: int = typer.Option(1, help="Reports of the same event this many days apart are one event."),
+) -> None:
+    """Load a dask ingest's Parquet into the store; the store's deduplication applies (merging twice adds nothing)."""
+    from detente.scale import merge as run_merge
+
+    try:
+        msum = run_merge(parquet_dir, db, window_days=window_days, command="merge")
+    except FileNotFoundError as exc:
+        _err(f"detente: error: {exc}")
+        raise typer.Exit(2)
+    _err(f"detente: {db}: {msum.line()}")
 
 
 def _filters(actor, recipient, dyad, country, type_, since, until, modality, min_mentions) -> dict:

@@ -216,7 +216,20 @@ class Ingest:
                 if self.on_error:
                     self.on_error(err)
         batch = [it[1] if isinstance(it, tuple) and isinstance(it[1], InputError) else it for it in items]
-        summary.add(store.write_batch(batch))
+        try:
+            summary.add(store.write_batch(batch))
+        except Exception:  # noqa: BLE001 - one item the store cannot take must not sink the run
+            # The batch was rolled back whole: write it again item by item, recording the culprit.
+            for it in batch:
+                try:
+                    summary.add(store.write_batch([it]))
+                except Exception as exc:  # noqa: BLE001
+                    name = it.input if isinstance(it, InputError) else it[0].id
+                    err = InputError(name, "store", f"{type(exc).__name__}: {exc}")
+                    summary.errors.append(err)
+                    if self.on_error:
+                        self.on_error(err)
+                    summary.add(store.write_batch([err]))
         bar.advance(len(items))
 
 
