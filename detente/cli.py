@@ -435,6 +435,25 @@ def digest(
         print(brief.to_markdown())
 
 
+# -- the web face -------------------------------------------------------------------------------------
+
+@app.command()
+def serve(
+    db: Path = DB_OPTION,
+    host: str = typer.Option("127.0.0.1", help="Address to bind (loopback unless given)."),
+    port: int = typer.Option(8000, help="Port."),
+    cors_origin: Optional[list[str]] = typer.Option(None, "--cors-origin", help="Allow this origin (repeatable); default: no CORS."),
+    workers: int = typer.Option(1, help="uvicorn processes."),
+) -> None:
+    """The web dashboard and JSON API over the store (opened read-only)."""
+    from detente.web import serve as run
+
+    if not db.exists():
+        _err(f"detente: error: {db}: no such event store (run detente ingest first)")
+        raise typer.Exit(2)
+    run(db, host=host, port=port, cors_origins=cors_origin or None, workers=workers)
+
+
 def main() -> None:
     app()
 
