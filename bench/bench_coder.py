@@ -8,6 +8,7 @@ timed pass; the share that reached the parser comes from the coder's ``stats`` c
 
     .venv/bin/python bench/bench_coder.py --articles 400            # both configurations
     .venv/bin/python bench/bench_coder.py --articles 400 --workers 1
+    .venv/bin/python bench/bench_coder.py --articles 200 --workers 1 --words 600   # issue 3's articles
 """
 
 from __future__ import annotations
@@ -52,16 +53,17 @@ def read_jsonl(path: Path, limit: int) -> list:
     return out
 
 
-def measure(n_articles: int, workers: int, seed: int, source: Path | None = None) -> dict:
+def measure(n_articles: int, workers: int, seed: int, source: Path | None = None,
+            words: int | None = None) -> dict:
     """One configuration, in this process; returns the figures as a dict."""
     from bench.corpus import generate
     from detente.nlp import split_document
     from detente.pipeline import Coder
     from detente.records import InputError
 
-    articles = read_jsonl(source, n_articles) if source else generate(n_articles, seed=seed)
+    articles = read_jsonl(source, n_articles) if source else generate(n_articles, seed=seed, words=words)
     n_articles = len(articles)
-    warm = generate(5, seed=seed + 1)
+    warm = generate(5, seed=seed + 1, words=words)
     n_sentences = sum(len(split_document(a)) for a in articles)
     t0 = time.perf_counter()
     coder = Coder()
@@ -87,6 +89,7 @@ def measure(n_articles: int, workers: int, seed: int, source: Path | None = None
         "workers": workers, "articles": n_articles, "sentences": n_sentences, "events": n_events,
         "errors": errors, "seconds": elapsed, "load_seconds": load_s,
         "sentences_per_s": n_sentences / elapsed, "articles_per_s": n_articles / elapsed,
+        "articles_per_cpu_s": n_articles / cpu if cpu else None, "words": words,
         "events_per_s": n_events / elapsed, "parsed_share": parsed_share,
         "cpu_seconds": cpu, "sentences_per_cpu_s": n_sentences / cpu if cpu else None,
         "peak_rss_mib": self_peak, "peak_worker_rss_mib": child_peak if workers > 1 else self_peak,
@@ -100,11 +103,13 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def _run_child(n_articles: int, workers: int, seed: int, source: Path | None) -> dict:
+def _run_child(n_articles: int, workers: int, seed: int, source: Path | None, words: int | None = None) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--articles", str(n_articles),
            "--workers", str(workers), "--seed", str(seed), "--child"]
     if source:
         cmd += ["--input", str(source.resolve())]
+    if words:
+        cmd += ["--words", str(words)]
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if out.returncode != 0:
         raise SystemExit(f"bench run with {workers} worker(s) failed:\n{out.stderr[-3000:]}")
@@ -113,20 +118,22 @@ def _run_child(n_articles: int, workers: int, seed: int, source: Path | None) ->
 
 def to_markdown(rows: list[dict], source: Path | None = None) -> str:
     corpus = f"articles from {source}" if source else "bench/corpus.py (seeded synthetic wire copy)"
+    if not source and rows and rows[0].get("words"):
+        corpus = f"bench/corpus.py (seeded synthetic wire copy, about {rows[0]['words']} words an article)"
     lines = [
         f"Machine: {platform.machine()}, {_cpus()} CPUs, Python {platform.python_version()}; "
         f"corpus: {corpus}.",
         "",
         "| processes | articles | sentences | events | parsed share | sentences/s | articles/s "
-        "| events/s | sentences per CPU-s | peak RSS per worker (MiB) | model load (s) |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| events/s | sentences per CPU-s | articles per CPU-s | peak RSS per worker (MiB) | model load (s) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
         share = f"{r['parsed_share']:.1%}" if r.get("parsed_share") is not None else "-"
         lines.append(
             f"| {r['workers']} | {r['articles']} | {r['sentences']} | {r['events']} | {share} "
             f"| {r['sentences_per_s']:,.0f} | {r['articles_per_s']:,.1f} | {r['events_per_s']:,.0f} "
-            f"| {r['sentences_per_cpu_s'] or 0:,.0f} "
+            f"| {r['sentences_per_cpu_s'] or 0:,.0f} | {r.get('articles_per_cpu_s') or 0:,.1f} "
             f"| {r['peak_worker_rss_mib']:,.0f} | {r['load_seconds']:.1f} |")
     best = max(r["sentences_per_s"] for r in rows)
     worst_mem = max(r["peak_worker_rss_mib"] for r in rows)
@@ -168,14 +175,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--input", type=Path, default=None,
                     help="JSONL articles {id, text, date?} to use instead of the synthetic corpus")
+    ap.add_argument("--words", type=int, default=None,
+                    help="synthetic articles of about this many words (default: 12-30 body sentences)")
     ap.add_argument("--json", action="store_true", help="print raw figures as JSON")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        print(json.dumps(measure(args.articles, args.workers or 1, args.seed, args.input)))
+        print(json.dumps(measure(args.articles, args.workers or 1, args.seed, args.input, args.words)))
         return 0
     configs = [args.workers] if args.workers else [1, 2]
-    rows = [_run_child(args.articles, w, args.seed, args.input) for w in configs]
+    rows = [_run_child(args.articles, w, args.seed, args.input, args.words) for w in configs]
     print(json.dumps(rows, indent=2) if args.json else to_markdown(rows, args.input))
     return 0
 

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from spacy.attrs import LEMMA
 from spacy.tokens import Span, Token
 
 from detente.data import load_yaml
@@ -102,16 +103,57 @@ class EventCoder:
         self.contexts_for = contexts_for
         self._sent_contexts: tuple = (None, [])
         self._text = ""
+        # the sentence being coded and its parsed text (a Span builds its text from every token)
+        self._sent: Span | None = None
+        self._sent_text = ""
         self._phrases: dict[int, Span] = {}
+        self._clauses: dict[int, list[Token]] = {}
+        self._texts: dict[int, str] = {}
+        self._cores: dict[int, tuple[Span, str]] = {}
+        self._cache_doc = None  # the document the per-token caches above belong to
 
     # -- actors -----------------------------------------------------------------------------------
 
+    def _for_doc(self, tok: Token) -> None:
+        """Forget the per-token caches when ``tok`` is from another document than the one coded last
+        (the helpers may be called outside ``code``)."""
+        if tok.doc is not self._cache_doc:
+            self._phrases, self._clauses, self._texts, self._cores = {}, {}, {}, {}
+            self._cache_doc = tok.doc
+
     def _full(self, tok: Token) -> Span:
         """``phrases.full_phrase``, computed once per token of the sentence being coded."""
+        self._for_doc(tok)
         span = self._phrases.get(tok.i)
         if span is None:
             span = self._phrases[tok.i] = P.full_phrase(tok)
         return span
+
+    def _full_text(self, tok: Token) -> str:
+        """The text of ``_full(tok)``, kept with it (a Span builds its text from every token)."""
+        self._for_doc(tok)
+        text = self._texts.get(tok.i)
+        if text is None:
+            text = self._texts[tok.i] = self._full(tok).text
+        return text
+
+    def _core(self, tok: Token) -> tuple[Span, str]:
+        """``phrases.core_phrase`` and its text, computed once per token of the sentence being coded."""
+        self._for_doc(tok)
+        core = self._cores.get(tok.i)
+        if core is None:
+            span = P.core_phrase(tok)
+            core = self._cores[tok.i] = (span, span.text)
+        return core
+
+    def _clause(self, tok: Token) -> list[Token]:
+        """``phrases.clause_tokens``, computed once per verb of the sentence being coded (each event
+        of a clause reads its date and place from it)."""
+        self._for_doc(tok)
+        clause = self._clauses.get(tok.i)
+        if clause is None:
+            clause = self._clauses[tok.i] = P.clause_tokens(tok)
+        return clause
 
     def resolve_phrase(self, text: str, when: date | None) -> Actor | None:
         """The resolver's answer for a phrase (the resolver caches by text itself)."""
@@ -129,15 +171,15 @@ class EventCoder:
             return ctx.recall(ROLES["pronouns"][low], before=tok.idx) if recall else None
         if tok.pos_ == "PRON":
             return None
-        core = P.core_phrase(tok)
+        core, core_text = self._core(tok)
         if tok.lemma_.lower() in ROLES["meeting_words"]:
-            organiser = self._meeting_actor(self._full(tok).text, when)
+            organiser = self._meeting_actor(self._full_text(tok), when)
             if organiser is not None:
                 ctx.meeting = organiser
                 return organiser
             if recall and ctx.meeting is not None and any(c.lower_ in {"the", "this", "that"} for c in tok.lefts):
                 return ctx.meeting
-        actor = self.resolve_phrase(core.text, when)
+        actor = self.resolve_phrase(core_text, when)
         if actor is None:
             bare = P.without_quantity(core)  # "Up to 100 ethnic Albanians" -> "ethnic Albanians"
             if bare is not None:
@@ -145,12 +187,12 @@ class EventCoder:
         if not _placed(actor):
             full = self._full(tok)
             if len(full) > len(core):
-                better = self.resolve_phrase(full.text, when)
+                better = self.resolve_phrase(self._full_text(tok), when)
                 if better is not None and (_placed(better) or actor is None):
                     actor = better
         if not _placed(actor):
             for ap in P.appositions(tok):
-                better = self.resolve_phrase(self._full(ap).text, when)
+                better = self.resolve_phrase(self._full_text(ap), when)
                 if _placed(better):
                     actor = better
                     break
@@ -353,7 +395,7 @@ class EventCoder:
                 if subj is None:
                     return sv, None, None
                 roles = self.actors_of(subj, ctx, "speaker")
-                text = self._full(subj).text
+                text = self._full_text(subj)
                 if roles and roles[0].actor.sector not in ROLES["attribution_sectors"]:
                     return sv, roles[0], roles[0].actor.name or text
                 return sv, None, text
@@ -363,8 +405,8 @@ class EventCoder:
     def speech_events(self, sent: Span, index: int, ctx: DocContext, coded_verbs: set[int]) -> list[Event]:
         """"<quote about Y>, said X": X's evaluation of Y, read off evaluative words in what X said."""
         out: list[Event] = []
-        for sv in sent:
-            if sv.lemma_.lower() not in SPEECH_VERBS or sv.pos_ not in {"VERB", "AUX"} or sv.i in coded_verbs:
+        for sv in _speech_verb_tokens(sent):
+            if sv.pos_ not in {"VERB", "AUX"} or sv.i in coded_verbs:
                 continue
             subj, _ = P.subject_of(sv)
             if subj is None:
@@ -431,8 +473,11 @@ class EventCoder:
     def code(self, sent: Span, index: int, ctx: DocContext, text: str | None = None) -> list[Event]:
         """The events of one parsed sentence. ``text`` is the sentence as written, when the parser was
         given a normalised form of it (a Title Case headline in sentence case)."""
-        self._text = text if text is not None else sent.text
+        self._sent, self._sent_text = sent, sent.text
+        self._text = text if text is not None else self._sent_text
         self._phrases: dict[int, Span] = {}
+        self._clauses, self._texts, self._cores = {}, {}, {}
+        self._cache_doc = sent.doc
         events: list[Event] = []
         matches = self.lexicon.match(sent)
         # a speech verb that is itself a cue ("calling out China") is not also read as an evaluation
@@ -482,7 +527,7 @@ class EventCoder:
                 # no agent; an unnamed one of the country where it happens (ICEWS convention)
                 srcs = self._unnamed_at_place(m, ctx)
             if mode is None:
-                mode, cameo = self._mode_hint(etype, cameo, sent)
+                mode, cameo = self._mode_hint(etype, cameo, self._sent_text)
             if srcs and not tgts and len(srcs) > 1 and etype in ROLES["reciprocal_types"]:
                 # reciprocal: "Russia and China agreed" / "Belousov and Austin spoke"
                 for a in srcs:
@@ -507,7 +552,7 @@ class EventCoder:
             events = self._linear(sent, index, ctx, matches)
         events = _drop_echoes(events)
         # the sources of this sentence's events are the likeliest antecedents of the next "he"/"it"
-        ctx.here.extend((len(sent.text), e.actor) for e in events if e.actor is not None)
+        ctx.here.extend((len(self._sent_text), e.actor) for e in events if e.actor is not None)
         return events
 
     def acts(self, sent: Span, doc_id: str = "", index: int = 0, text: str | None = None) -> list[Event]:
@@ -538,8 +583,9 @@ class EventCoder:
         agreement" parsed without a verb): the actor named last before the cue is the source, the first
         after it the target."""
         mentions = []
-        for start, end, _ in self.resolver.scan(sent.text):
-            actor = self.resolve_phrase(sent.text[start:end], ctx.anchor)
+        sent_text = self._sent_text if sent is self._sent else sent.text
+        for start, end, _ in self.resolver.scan(sent_text):
+            actor = self.resolve_phrase(sent_text[start:end], ctx.anchor)
             if actor is not None and (_placed(actor) or actor.sector not in (None, "UNK")):
                 span = sent.char_span(start, end, alignment_mode="expand")
                 if span is not None:
@@ -594,8 +640,8 @@ class EventCoder:
         return None
 
     @staticmethod
-    def _mode_hint(etype: str, cameo: str, sent: Span) -> tuple[str | None, str]:
-        text = sent.text.lower()
+    def _mode_hint(etype: str, cameo: str, sent_text: str) -> tuple[str | None, str]:
+        text = sent_text.lower()
         for hint, pattern in MODE_HINTS:
             if hint["type"] == etype and pattern.search(text):
                 return hint["mode"], str(hint["cameo"])
@@ -605,7 +651,7 @@ class EventCoder:
               mode: str | None, cameo: str, rule: str, verb: Token, cue_tokens, modality: str,
               attribution: str | None, cue_context=()) -> list[Event]:
         code = self.ontology.cameo(cameo)
-        clause = P.clause_tokens(verb)
+        clause = self._clause(verb)
         when, source = (ctx.anchor, "publication") if ctx.anchor else (None, "none")
         if self.resolve_date is not None:
             when, source = self.resolve_date(P.text_of(clause), ctx.anchor, hint_event=ctx.hint)
@@ -614,7 +660,7 @@ class EventCoder:
                 when, source = self.resolve_date(P.text_of(framed), ctx.anchor, hint_event=ctx.hint)
             top = P.governing_clause(verb)
             if source != "text" and top.i != verb.i:
-                when, source = self.resolve_date(P.text_of(P.clause_tokens(top)), ctx.anchor, hint_event=ctx.hint)
+                when, source = self.resolve_date(P.text_of(self._clause(top)), ctx.anchor, hint_event=ctx.hint)
         # Places are read from the clause minus the actors' own phrases: "his counterpart in Moscow"
         # names an actor, not where the event happened.
         in_actors = {t.i for r in srcs + tgts if r is not None for t in self._full(r.token)}
@@ -669,7 +715,7 @@ class EventCoder:
         tok = m.token
         if tok.pos_ in {"NOUN", "PROPN"} and tok.dep_ in P.SUBJ | P.PASS_SUBJ:
             tok = tok.head  # the place hangs off the verb the event noun is subject of
-        where = self._wide_place(P.clause_tokens(tok), [])
+        where = self._wide_place(self._clause(tok), [])
         if where is None or not where.country:
             return []
         agent = next((self.resolve_phrase(t.text, ctx.anchor) for t in m.cue_tokens if t.pos_ == "NOUN"), None)
@@ -711,7 +757,7 @@ class EventCoder:
             return list(cue_context)
         key = (sent.doc, sent.start)
         if self._sent_contexts[0] != key:
-            self._sent_contexts = (key, self.contexts_for(sent.text))
+            self._sent_contexts = (key, self.contexts_for(self._sent_text if sent is self._sent else sent.text))
         return list(dict.fromkeys([*cue_context, *self._sent_contexts[1]]))
 
     def _fallback_location(self, src: Actor, tgt: Actor | None, quad: int | None, etype: str) -> Location | None:
@@ -724,6 +770,15 @@ class EventCoder:
         if tgt is not None and src.country and src.country == tgt.country:
             return self.country_location(src.country)
         return None
+
+
+def _speech_verb_tokens(sent: Span) -> list[Token]:
+    """The tokens of ``sent`` whose lemma is a speech verb, in order; read from the LEMMA array so
+    that no Token is built for the other words."""
+    doc, start = sent.doc, sent.start
+    strings = doc.vocab.strings
+    lemmas = doc.to_array(LEMMA)[start:sent.end].tolist()
+    return [doc[start + k] for k, h in enumerate(lemmas) if strings[h].lower() in SPEECH_VERBS]
 
 
 def _placed(actor: Actor | None) -> bool:

@@ -18,7 +18,8 @@ _WORDS = re.compile(r"[^\W_]+")
 
 
 @lru_cache(maxsize=1)
-def _index() -> tuple[tuple[str, ...], dict[tuple[str, ...], set[int]], dict[tuple[str, ...], set[int]], int]:
+def _index() -> tuple[tuple[str, ...], dict[tuple[str, ...], set[int]], dict[tuple[str, ...], set[int]], int,
+                      frozenset[tuple[str, ...]], dict[tuple[str, ...], tuple[int, ...]]]:
     """Keywords as word tuples: whole-word keywords, and keywords whose last word is a stem
     ("soldier*"). Matching looks words up instead of running a regex per context: a sentence is coded
     in one pass over its words."""
@@ -39,22 +40,34 @@ def _index() -> tuple[tuple[str, ...], dict[tuple[str, ...], set[int]], dict[tup
                 continue
             longest = max(longest, len(words))
             (stems if kw.endswith("*") else exact).setdefault(words, set()).add(i)
-    return names, exact, stems, longest
+    # the word sequences that begin some keyword (an n-gram not among them cannot grow into one) and
+    # the stem lengths after each sequence: the only prefixes of a word worth looking up
+    heads = frozenset(words[:k] for words in (*exact, *stems) for k in range(1, len(words)))
+    stem_lengths: dict[tuple[str, ...], set[int]] = {}
+    for words in stems:
+        stem_lengths.setdefault(words[:-1], set()).add(len(words[-1]))
+    return names, exact, stems, longest, heads, {h: tuple(sorted(ks)) for h, ks in stem_lengths.items()}
 
 
 def contexts_for(text: str, cue_context: Iterable[str] | str | None = ()) -> list[str]:
     """The cue's own contexts (``CueEntry.context``) first, then every context whose keywords occur
     in ``text`` (whole words; a keyword ending in "*" matches any word ending). A single name may be
     passed as a string; names that are not PLOVER contexts (such as an event type) are ignored."""
-    names, exact, stems, longest = _index()
+    names, exact, stems, longest, heads, stem_lengths = _index()
     words = _WORDS.findall(text.lower())
     found: set[int] = set()
     for i in range(len(words)):
         for n in range(1, min(longest, len(words) - i) + 1):
             gram = tuple(words[i:i + n])
-            found |= exact.get(gram, set())
             head, last = gram[:-1], gram[-1]
-            for k in range(1, len(last) + 1):
+            if head and head not in heads:
+                break  # no keyword starts with these words, nor with any longer run of them
+            hit = exact.get(gram)
+            if hit:
+                found |= hit
+            for k in stem_lengths.get(head, ()):
+                if k > len(last):
+                    break
                 hit = stems.get(head + (last[:k],))
                 if hit:
                     found |= hit

@@ -361,10 +361,10 @@ class CueLexicon:
         name the background of the reported event, not an event of the sentence's actors; they are
         left out unless ``background`` is true."""
         best: dict[int, CueMatch] = {}
-        for tok in sent:
+        _MODS.clear()
+        _PASSIVE_SUBJECTS.clear()
+        for tok in _tokens_among(sent, self.forms):
             low = tok.lower_
-            if low not in self.forms:
-                continue
             lemma = lemma_of(tok)
             cands: list[CueMatch] = []
             verb_entries = [e for e in (self._by_verb.get(lemma, ()) or self._by_verb.get(low, ())
@@ -726,21 +726,61 @@ def _form_in(tok: "Token", items: tuple[tuple[frozenset[str], tuple[frozenset[st
     word; a multi-word item ("air defense") needs its last word on the token, the others among
     the modifiers. Modifiers of a compound modifier count too: in "a defence cooperation agreement"
     "defence" qualifies the agreement through "cooperation"."""
-    near = [c for c in tok.children if c.dep_ in ("compound", "amod")] if mods_ok else []
-    mods = [c.lower_ for c in near] + [g.lower_ for c in near if c.dep_ == "compound"
-                                       for g in c.children if g.dep_ in ("compound", "amod")]
+    mods = _modifier_forms(tok) if mods_ok else []
+    low = tok.lower_
     for last, others in items:
-        if tok.lower_ in last and all(any(m in o for m in mods) for o in others):
+        if low in last and all(not o.isdisjoint(mods) for o in others):
             return True
-        if not others and any(m in last for m in mods):
+        if not others and not last.isdisjoint(mods):
             return True
     return False
+
+
+# token index -> lower forms of its modifiers (``_modifier_forms``); emptied by each ``CueLexicon.match``
+_MODS: dict[tuple[int, int], list[str]] = {}
+
+
+def _modifier_forms(tok: "Token") -> list[str]:
+    """Lower forms of a token's compound/amod modifiers and of their own; asked for the same token by
+    many entries of one sentence, so kept for the sentence being matched."""
+    key = (id(tok.doc), tok.i)
+    mods = _MODS.get(key)
+    if mods is None:
+        near = [c for c in tok.children if c.dep_ in ("compound", "amod")]
+        mods = [c.lower_ for c in near] + [g.lower_ for c in near if c.dep_ == "compound"
+                                           for g in c.children if g.dep_ in ("compound", "amod")]
+        _MODS[key] = mods
+    return mods
+
+
+def _tokens_among(sent: "Span", forms: frozenset[str]) -> list["Token"]:
+    """The tokens of ``sent`` whose lower form is in ``forms``, in order. Read from the document's
+    LOWER array: building a spaCy Token for every word only to reject most costs more than matching."""
+    from spacy.attrs import LOWER
+
+    doc, start = sent.doc, sent.start
+    strings = doc.vocab.strings
+    lows = doc.to_array(LOWER)[start:sent.end].tolist()
+    return [doc[start + k] for k, h in enumerate(lows) if strings[h] in forms]
+
+
+# (document, verb index) -> ``_reduced_passive_subjects``, asked once per entry of the verb; emptied
+# by each ``CueLexicon.match``
+_PASSIVE_SUBJECTS: dict[tuple[int, int], list["Token"]] = {}
 
 
 def _reduced_passive_subjects(v: "Token") -> list["Token"]:
     """The subject of a verb that may be a headline's passive without its auxiliary ("Curfew lifted in
     Beirut", tagged as an active past tense): no auxiliary, no object. Only a subject that is the
     entry's required object counts (a curfew lifts nothing; it was lifted)."""
+    key = (id(v.doc), v.i)
+    found = _PASSIVE_SUBJECTS.get(key)
+    if found is None:
+        found = _PASSIVE_SUBJECTS[key] = _passive_subjects_of(v)
+    return found
+
+
+def _passive_subjects_of(v: "Token") -> list["Token"]:
     if v.tag_ not in ("VBD", "VBN") or any(c.dep_ in ("aux", "auxpass", "dobj", "obj", "dative") for c in v.children):
         return []
     return [c for c in v.children if c.dep_ == "nsubj" and c.i < v.i]
@@ -834,17 +874,25 @@ def _chain(tok: "Token") -> list["Token"]:
     return out
 
 
+_MODALITY_SETS: list = [None, None]  # [the modality.yaml data, its word sets]
+
+
+def _modality_sets(d: dict[str, Any]) -> tuple[frozenset[str], ...]:
+    """The marker word sets of ``modality.yaml``, built once per loaded file (``cue_modality`` runs
+    for every cue)."""
+    if _MODALITY_SETS[0] is not d:
+        hyp, it = d["hypothetical"], d["intent"]
+        _MODALITY_SETS[:] = [d, tuple(frozenset(words) for words in (
+            d["negation"]["words"], d["negation"]["governors"], hyp["modals"], hyp["marks"], hyp["hedges"],
+            hyp["governors"], it["auxiliaries"], it["governors"], it["conditional_auxiliaries"],
+            d["obligation"]["modals"]))]
+    return _MODALITY_SETS[1]
+
+
 def cue_modality(m: CueMatch) -> CueModality:
     """Negation, hypothetical, intent and obligation markers on the cue and its governing verbs."""
-    d = _modality_data()
-    neg_words = set(d["negation"]["words"])
-    neg_gov = set(d["negation"]["governors"])
-    hyp = d["hypothetical"]
-    hyp_modals, hyp_marks, hedges, hyp_gov = (set(hyp["modals"]), set(hyp["marks"]), set(hyp["hedges"]),
-                                              set(hyp["governors"]))
-    it = d["intent"]
-    int_aux, int_gov, cond_aux = set(it["auxiliaries"]), set(it["governors"]), set(it["conditional_auxiliaries"])
-    obl = set(d["obligation"]["modals"])
+    (neg_words, neg_gov, hyp_modals, hyp_marks, hedges, hyp_gov, int_aux, int_gov, cond_aux,
+     obl) = _modality_sets(_modality_data())
     negated = hypothetical = intent = obligation = False
     conditional = False
     marker = None

@@ -157,7 +157,7 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
 
 def _prose_like(s: str) -> bool:
     """Mostly letters, in words of word length: not a number table, not an encoded blob."""
-    letters = sum(c.isalpha() for c in s) / max(1, len(s))
+    letters = sum(map(str.isalpha, s)) / max(1, len(s))
     words = len(s.split())
     return letters >= 0.5 and words > 0 and len(s) / words <= 20
 
