@@ -140,6 +140,13 @@ def test_background_clauses_are_not_events(coder):
     assert not any(e.event in ("THREATEN", "ASSAULT") for e in ev)
     # an event told in its own clause is still news
     assert any(e.event == "ASSAULT" for e in _code(coder, "Russia launched a full-scale invasion of Ukraine."))
+    # an event noun whose ending frames the report, also as "one day after X ended"
+    ev = _code(coder, "One day after the 2024 Washington Summit ended, Russian Defense Minister Andrey Belousov "
+                      "spoke with U.S. Defense Secretary Lloyd Austin.")
+    assert [(e.event, e.actor.code(), e.recipient.code()) for e in ev] == [("CONSULT", "RUSGOV", "USAGOV")]
+    assert not _code(coder, "After talks between Russia and Ukraine ended in Istanbul, the delegations went home.")
+    assert any(e.event == "COERCE" for e in _code(coder, "Two weeks after police arrested dozens of protesters "
+                                                         "in Minsk, the government released them."))
 
 
 def test_a_meeting_noun_is_not_its_own_actor(coder):

@@ -613,12 +613,19 @@ def _background_clause(m: CueMatch) -> bool:
     for event nouns with a verb of occurrence only."""
     marks = _background_marks()
     occurrence = (lemma_of(m.token) in _occurrence_words()[0]
-                  and any(t.pos_ == "NOUN" and t.i != m.token.i for t in m.cue_tokens))
+                  and any(t.pos_ in ("NOUN", "PROPN") and t.i != m.token.i for t in m.cue_tokens))
     cur = m.token
+    if not occurrence and m.token.pos_ in ("NOUN", "PROPN"):
+        # the event noun is the cue ("after the Washington Summit [ended]"): climb from its verb
+        verb = _occurrence(m.token)
+        if verb is not None and verb.i != m.token.i:
+            occurrence, cur = True, verb
     for _ in range(4):
         if cur.dep_ == "advcl":
             for c in cur.children:
                 kind = marks.get(c.lower_) if c.dep_ == "mark" else None
+                if c.dep_ == "npadvmod":  # "one day [after] the summit ended", parsed as "day after"
+                    kind = next((marks[p.lower_] for p in c.children if p.dep_ == "prep" and p.lower_ in marks), None)
                 if kind == "any" or (kind == "occurrence" and occurrence):
                     return True
             return False
