@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Union
 
+from detente.pipeline import _chunks
 from detente.records import Article, Event, InputError
 
 Settled = Union[InputError, tuple[Article, str]]
@@ -239,17 +240,6 @@ def _merge(chunk: list, coded: list) -> Iterator:
     results = iter(coded)
     for c in chunk:
         yield (c, next(results)) if isinstance(c, Article) else c
-
-
-def _chunks(items: Iterable, n: int) -> Iterator[list]:
-    buf: list = []
-    for it in items:
-        buf.append(it)
-        if len(buf) >= n:
-            yield buf
-            buf = []
-    if buf:
-        yield buf
 
 
 class _Progress:
