@@ -172,3 +172,19 @@ def test_acts_read_a_headline_without_actors(coder):
     # a promised concession keeps the crosswalk's AGREE with the concession's rule
     got = coder.events.acts(coder.nlp("The government will lift the curfew")[:])
     assert got and got[0].event == "AGREE" and "concede." in got[0].rule and got[0].rule.endswith("+intent")
+
+
+def test_typographic_quotes_are_read_like_straight_ones(coder):
+    """The parser sees ASCII quotes; the event keeps the sentence as written. (Read as written, the
+    curly quotes of the second sentence made the small pipeline find a THREATEN by Russia.)"""
+    def key(events):
+        return [(e.event, e.actor.code(), e.recipient and e.recipient.code(), e.cue_span) for e in events]
+
+    for curly in ("China’s foreign ministry “strongly condemned” Japan’s decision to release treated water.",
+                  "The declaration condemned Russia’s “irresponsible nuclear rhetoric” and its decision to "
+                  "station nuclear weapons in Belarus."):
+        straight = curly.replace("’", "'").replace("“", '"').replace("”", '"')
+        a, b = _code(coder, curly), _code(coder, straight)
+        assert key(a) == key(b)
+        assert all(e.text == curly for e in a)
+    assert _code(coder, "China’s foreign ministry “strongly condemned” Japan’s decision.")
