@@ -193,6 +193,7 @@ def merge(
 
 
 def _filters(actor, recipient, dyad, country, type_, since, until, modality, min_mentions) -> dict:
+    dyad = dyad if dyad and all(dyad) else None
     if dyad is not None and len(dyad) != 2:
         raise typer.BadParameter("--dyad takes two actors, e.g. --dyad RUS USA")
     return {
@@ -244,8 +245,7 @@ def events(
     as_json: bool = typer.Option(False, "--json", help="JSON Lines instead of a table."),
 ) -> None:
     """Query stored events: a table in the terminal, or JSON Lines."""
-    dy = dyad if dyad and all(dyad) else None
-    filters = _filters(actor, recipient, dy, country, type_, since, until, modality, min_mentions)
+    filters = _filters(actor, recipient, dyad, country, type_, since, until, modality, min_mentions)
     with _open_existing(db) as store:
         frame = store.events(**filters, limit=limit or None)
     if as_json:
@@ -278,8 +278,7 @@ def export(
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
-    dy = dyad if dyad and all(dyad) else None
-    filters = _filters(actor, recipient, dy, country, type_, since, until, modality, min_mentions)
+    filters = _filters(actor, recipient, dyad, country, type_, since, until, modality, min_mentions)
     every_table = fmt in ("parquet", "csv") and (output.is_dir() or not output.suffix)
     with _open_existing(db) as store:
         if every_table:  # a folder: one file per table (articles, events, mentions, actors, errors)

@@ -53,12 +53,15 @@ class Summary:
         self.events_new += result.events_new
         self.events_merged += result.events_merged
 
-    def line(self) -> str:
-        rate = self.ok / self.seconds if self.seconds > 0 else 0.0
+    def counts(self) -> str:
+        """The store's counts in words (shared with the Dask merge's summary)."""
         return (f"{self.ok:,} ok, {self.duplicate:,} duplicate, {self.failed:,} failed, "
                 f"{self.skipped:,} not coded (language); {self.events_new:,} new events, "
-                f"{self.events_merged:,} merged into known events; {self.seconds:.1f} s "
-                f"({rate:.1f} articles/s)")
+                f"{self.events_merged:,} merged into known events")
+
+    def line(self) -> str:
+        rate = self.ok / self.seconds if self.seconds > 0 else 0.0
+        return f"{self.counts()}; {self.seconds:.1f} s ({rate:.1f} articles/s)"
 
 
 # -- sources ---------------------------------------------------------------------------------------

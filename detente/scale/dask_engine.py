@@ -31,6 +31,7 @@ from typing import Any, Callable
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
+from detente.ingestion import Summary
 from detente.records import Article, InputError
 from detente.scale.parquet import (PartitionOutput, article_row, error_row, incomplete_partitions, manifest_path,
                                    mention_row, read_manifests, read_rows, row_article, row_error, row_event)
@@ -75,31 +76,18 @@ class DaskSummary:
 
 
 @dataclass
-class MergeSummary:
-    """What ``merge`` did: the store's counts, plus partitions merged and left out."""
+class MergeSummary(Summary):
+    """What ``merge`` did: the store's counts (as a local ingest reports them), plus partitions merged
+    and left out."""
 
     partitions: int = 0
     incomplete: list[str] = field(default_factory=list)
-    ok: int = 0
-    duplicate: int = 0
-    failed: int = 0
-    skipped: int = 0
-    events_new: int = 0
-    events_merged: int = 0
     errors_known: int = 0
-    seconds: float = 0.0
-
-    def add(self, result: Any) -> None:
-        """Fold in one ``Store.write_batch`` result."""
-        for name in ("ok", "duplicate", "failed", "skipped", "events_new", "events_merged"):
-            setattr(self, name, getattr(self, name) + getattr(result, name))
 
     def line(self) -> str:
         inc = (f"; {len(self.incomplete)} incomplete partitions left out (job still running or stopped: "
                f"run it again)" if self.incomplete else "")
-        return (f"{self.partitions:,} partitions merged: {self.ok:,} ok, {self.duplicate:,} duplicate, "
-                f"{self.failed:,} failed, {self.skipped:,} not coded (language); {self.events_new:,} new events, "
-                f"{self.events_merged:,} merged into known events; {self.seconds:.1f} s{inc}")
+        return f"{self.partitions:,} partitions merged: {self.counts()}; {self.seconds:.1f} s{inc}"
 
 
 # -- on the workers ------------------------------------------------------------------------------------
