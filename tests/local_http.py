@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 FEEDS_DIR = Path(__file__).resolve().parent / "fixtures" / "feeds"
 SITE_DIR = FEEDS_DIR / "site"
 TLS_PEM = FEEDS_DIR / "tls" / "selfsigned_test_only.pem"
@@ -249,3 +251,20 @@ def guard_network(monkeypatch) -> NetworkGuard:
     monkeypatch.setattr(socket, "create_connection", create_connection)
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     return guard
+
+
+# -- fixtures shared by the test modules that import them ---------------------------------------------
+
+@pytest.fixture(scope="module")
+def site():
+    """The loopback test site, one per test module."""
+    with serve() as s:
+        yield s
+
+
+@pytest.fixture(autouse=True)
+def network(monkeypatch):
+    """Autouse in the importing module: a test fails if anything leaves loopback or resolves a name."""
+    guard = guard_network(monkeypatch)
+    yield guard
+    assert not guard.violations, guard.violations

@@ -20,20 +20,9 @@ from detente.ingest.feeds import (
 )
 from detente.ingest.fetch import Fetcher
 from detente.records import Article, InputError
-from tests.local_http import FEEDS_DIR, guard_network, serve
+from tests.local_http import FEEDS_DIR, network, site  # noqa: F401 - fixtures
 
 
-@pytest.fixture(scope="module")
-def site():
-    with serve() as s:
-        yield s
-
-
-@pytest.fixture(autouse=True)
-def network(monkeypatch):
-    guard = guard_network(monkeypatch)
-    yield guard
-    assert not guard.violations, guard.violations
 
 
 @pytest.fixture

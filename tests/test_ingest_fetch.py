@@ -14,20 +14,9 @@ import pytest
 
 from detente.ingest.fetch import Fetcher, content_kind, refusal_reason, url_problem
 from detente.records import Article, InputError
-from tests.local_http import guard_network, serve
+from tests.local_http import network, serve, site  # noqa: F401 - fixtures
 
 
-@pytest.fixture(scope="module")
-def site():
-    with serve() as s:
-        yield s
-
-
-@pytest.fixture(autouse=True)
-def network(monkeypatch):
-    guard = guard_network(monkeypatch)
-    yield guard
-    assert not guard.violations, guard.violations
 
 
 def fast(**kw) -> Fetcher:
