@@ -184,8 +184,9 @@ class Ingest:
             if isinstance(item, InputError):
                 yield item
                 continue
-            keys = [item.content_hash()] + ([item.url] if item.url else [])
-            if store.has_article(item) or any(k in seen for k in keys):
+            known = store.has_article(item)
+            keys = [store.content_hash(item)] + ([item.url] if item.url else [])  # memoised by has_article
+            if known or any(k in seen for k in keys):
                 summary.duplicate += 1
                 bar.advance()
                 continue

@@ -179,9 +179,9 @@ class Store:
     def has_article(self, article: Article) -> str | None:
         """'url' or 'content' when an equal article is stored (same normalised URL, or same text), else None."""
         self._load()
-        return self._known(normalize_url(article.url), self._content_hash(article))
+        return self._known(normalize_url(article.url), self.content_hash(article))
 
-    def _content_hash(self, article: Article) -> str:
+    def content_hash(self, article: Article) -> str:
         """``Article.content_hash()``, remembered between ``has_article`` and ``write_batch`` (it is the
         costliest step of a write: the text is normalised paragraph by paragraph)."""
         memo = self._hash_memo.get(id(article))
@@ -361,7 +361,7 @@ class _Batch:
             return
         store = self.store
         url_key = normalize_url(article.url)
-        content_hash = store._content_hash(article)
+        content_hash = store.content_hash(article)
         if store._known(url_key, content_hash):
             self.result.duplicate += 1
             return
