@@ -155,3 +155,27 @@ def test_missing_model_names_the_package(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("DETENTE_SPACY_MODEL", "no_such_pipeline_xyz")
     with pytest.raises(ModelNotInstalled, match="no-such-pipeline-xyz"):
         model_name()
+
+
+def test_numpy_matrix_products_parse_like_blis() -> None:
+    """tok2vec multiplies through numpy's OpenBLAS (one thread) instead of blis: faster, same parse."""
+    import spacy
+    from thinc.api import NumpyOps
+
+    from detente.nlp import load_pipeline
+    from detente.nlp.blas import use_numpy_gemm
+    from detente.nlp.model import model_name
+
+    nlp = load_pipeline()
+    ops = {type(n.ops).__name__ + str(getattr(n.ops, "use_blis", "")) for n in nlp.get_pipe("tok2vec").model.walk()}
+    assert ops == {"NumpyOpsFalse"}  # every layer switched (this machine's numpy ships OpenBLAS)
+    blis_nlp = spacy.load(model_name(), exclude=["ner"])
+    assert all(isinstance(n.ops, NumpyOps) and n.ops.use_blis for n in blis_nlp.get_pipe("tok2vec").model.walk())
+    text = ("Russian Defence Minister Andrei Belousov spoke by phone with U.S. Defense Secretary Lloyd Austin on "
+            "Friday, the ministry said, only their second call since March. NATO leaders accused China of "
+            "enabling Russia's war and pledged new air defences for Ukraine.")
+    fast, slow = nlp(text), blis_nlp(text)
+    assert [(t.dep_, t.head.i, t.tag_) for t in fast] == [(t.dep_, t.head.i, t.tag_) for t in slow]
+    vec_fast = fast.tensor if fast.tensor.size else None
+    assert use_numpy_gemm(blis_nlp)  # and the switch applies to a pipeline loaded elsewhere
+    assert vec_fast is None or abs(blis_nlp(text).tensor - vec_fast).max() < 1e-3

