@@ -437,3 +437,17 @@ def test_surname_after_an_arabic_article_in_an_alias(full: ActorResolver) -> Non
     assert full.resolve("Jolani", dt.date(2020, 1, 1)).name == "Ahmed al-Sharaa"
     pardo = full.resolve("Pardo")
     assert pardo is None or pardo.name != "Claudia Sheinbaum"
+
+
+def test_near_miss_names_are_other_people() -> None:
+    """Loose matching corrects slips, not other people's names: a common surname alone, a name that
+    is a prefix of a known one, and a title after "the" stay unresolved."""
+    from detente.actors import default_resolver
+
+    resolver, when = default_resolver(), dt.date(2024, 7, 1)
+    for text in ("Anderson", "Peterson", "Roberts", "Nichols", "The Guardian"):
+        actor = resolver.resolve(text, when)
+        assert actor is None or actor.matched != "fuzzy", (text, actor)
+    pm = resolver.resolve("Prime Minister Anderson", dt.date(2022, 6, 1))  # after a title: a slip
+    assert pm.name == "Magdalena Andersson" and pm.matched == "fuzzy"
+    assert resolver.resolve("Belousev", when).name == "Andrey Belousov"

@@ -177,6 +177,7 @@ class KnowledgeBase:
         self.given_names: frozenset[str] = frozenset()  # never surname keys (names.yaml)
         self.particles: frozenset[str] = frozenset()  # "bin", "ould": the name ends in a father's name
         self.word_surnames: frozenset[str] = frozenset()  # "Major", "Price": need a title or given name
+        self.common_surnames: frozenset[str] = frozenset()  # never corrected into a near-miss known name
         self.honorifics: frozenset[str] = frozenset()  # "Mr", "Dr"
         self.articles: frozenset[str] = frozenset()  # "al-", "el-" before a family name
         self.quantities: tuple[tuple[str, ...], ...] = ()  # "up to", "more than" (agents.yaml)
@@ -306,6 +307,7 @@ class KnowledgeBase:
         self.given_names = frozenset(w.lower() for w in data.get("given_names") or ())
         self.particles = frozenset(w.lower() for w in data.get("patronymic_particles") or ())
         self.word_surnames = frozenset(w.lower() for w in data.get("word_surnames") or ())
+        self.common_surnames = frozenset(w.lower() for w in data.get("common_surnames") or ())
         self.honorifics = frozenset(w.lower() for w in data.get("honorifics") or ())
         self.articles = frozenset(w.lower() for w in data.get("name_articles") or ())
 

@@ -160,7 +160,11 @@ class Matcher:
                 return Match(start, end, [Entry("person", p, p.name, alias=True) for p in fits])
         query = " ".join(keys)
         multi = len(keys) >= 2
-        if not multi and len(query) < FUZZY_SINGLE_MIN_LEN:
+        if after_article:
+            return None  # "The Guardian" is no misspelt Guardia: a name after an article is a thing's
+        if not multi and (len(query) < FUZZY_SINGLE_MIN_LEN or (query in self.kb.common_surnames and not titled)):
+            # a common surname alone is someone else's, not a misspelt known one ("Anderson" is not
+            # Magdalena Andersson); after a title it may still be a slip ("President Andersen")
             return None
         # misspellings seldom touch the first letter: compare only with names that share it
         if multi:
@@ -170,6 +174,8 @@ class Matcher:
                 return Match(start, end, [refs[hit[2]]], fuzzy=True)
             return None
         hit = process.extractOne(query, self._fuzzy_surnames.get(query[0], []), scorer=fuzz.ratio, score_cutoff=FUZZY_SINGLE)
+        if hit and (hit[0].startswith(query) or query.startswith(hit[0])):
+            return None  # one name inside the other is another name, not a slip: Roberts, Robertson
         if hit and len(self.kb.surnames[hit[0]]) == 1:
             person = self.kb.surnames[hit[0]][0]
             return Match(start, end, [Entry("person", person, person.name, alias=True)], fuzzy=True)
