@@ -177,3 +177,14 @@ def test_a_when_clause_takes_the_date_it_hangs_from(coder):
     events = coder.code_sentence_text(text, date(2024, 7, 16))
     call = [e for e in events if e.modality == "asserted" and e.recipient and e.recipient.name == "Sergei Shoigu"]
     assert call and call[0].date == date(2023, 3, 1) and call[0].date_source == "text"
+
+
+def test_dates_beyond_the_calendar_fall_back_instead_of_crashing() -> None:
+    from detente.time.resolve import resolve_date_detail
+
+    early = resolve_date_detail("Russia accused NATO of aggression last year.", date(1, 1, 1))
+    assert early.date == date(1, 1, 1) and early.source == "publication"
+    late = resolve_date_detail("The talks will resume tomorrow.", date(9999, 12, 31))
+    assert late.date == date(9999, 12, 31) and late.source == "publication"
+    # an ordinary anchor still resolves the same words
+    assert resolve_date_detail("The talks will resume tomorrow.", date(2024, 7, 1)).date == date(2024, 7, 2)

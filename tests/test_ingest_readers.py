@@ -408,3 +408,23 @@ def test_markup_debris_is_no_article() -> None:
     page = b"<html><body><script>var x=1;</script><div<style>p{}</style><img src=x onerror=1>\"'<b><i></body></html>"
     err = _timed(page)
     assert isinstance(err, InputError) and "no article text" in err.reason
+
+
+def test_publication_dates_in_the_future_or_before_the_press_are_refused(tmp_path) -> None:
+    import datetime as dt
+    import json
+
+    from detente.ingest import read_inputs
+    from detente.records import Article, InputError
+
+    tomorrow_plus = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    lines = [{"id": "future", "text": "Russia accused NATO of aggression.", "date": tomorrow_plus},
+             {"id": "ancient", "text": "Russia accused NATO of aggression.", "date": "0001-01-01"},
+             {"id": "fine", "text": "Russia accused NATO of aggression.", "date": "2024-07-12"}]
+    path = tmp_path / "d.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in lines), encoding="utf-8")
+    out = list(read_inputs([str(path)]))
+    errors = [o for o in out if isinstance(o, InputError)]
+    assert [e.input for e in errors] == [f"{path}:1", f"{path}:2"]
+    assert "in the future" in errors[0].reason and "before 1800" in errors[1].reason
+    assert [a.id for a in out if isinstance(a, Article)] == ["fine"]

@@ -16,7 +16,7 @@ import json
 import logging
 import os
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
@@ -50,6 +50,8 @@ TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
 STAGE = "read"
+# news archives that event coders read (the oldest digitised newspapers) begin after this year
+EARLIEST_PUBLICATION_YEAR = 1800
 
 _ISO_DATE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})")
 
@@ -71,9 +73,22 @@ def parse_date(value: Any) -> date | None:
     if not m:
         raise ValueError(f"date {value!r} is not ISO YYYY-MM-DD")
     try:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        found = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError as exc:
         raise ValueError(f"date {value!r}: {exc}") from None
+    return plausible_publication_date(found)
+
+
+def plausible_publication_date(day: date) -> date:
+    """``day`` if an article can have been published then; ``ValueError`` otherwise. A date in the
+    future or before the modern press is a typo or a broken feed ("2999-07-01"): every event of the
+    article would be dated by it, so the record is refused rather than stored with a wrong date."""
+    latest = date.today() + timedelta(days=1)  # a feed a few hours ahead in another time zone
+    if day > latest:
+        raise ValueError(f"date {day.isoformat()} is in the future (after {latest.isoformat()})")
+    if day.year < EARLIEST_PUBLICATION_YEAR:
+        raise ValueError(f"date {day.isoformat()} is before {EARLIEST_PUBLICATION_YEAR}: not a news article's")
+    return day
 
 
 def _fill_date(found: date | None, default_date: date | None, override_date: bool) -> date | None:

@@ -375,6 +375,15 @@ def _near(ev: CalendarEvent, anchor: date, text: str) -> bool:
     return abs((anchor - ev.start).days) <= 366
 
 
+def _safely(find, *args) -> list[_Cand]:
+    """Candidates of one finder; none when the arithmetic leaves the calendar ("the year before"
+    with an anchor in year 1, "the next day" on 9999-12-31): no date is better than a crash."""
+    try:
+        return find(*args)
+    except (ValueError, OverflowError):
+        return []
+
+
 def resolve_date_detail(
     text: str,
     anchor: date | None,
@@ -393,10 +402,10 @@ def resolve_date_detail(
         w.trigger.search(text) or cal.mentions(text) or (hint_event is not None and w.generic_summit_re.search(text))
     ):
         return default
-    cands = _explicit(text, anchor, w)
+    cands = _safely(_explicit, text, anchor, w)
     if anchor is not None:
-        cands += _relative(text, anchor, w)
-    cands += _calendar(text, anchor, cal, hint_event, w)
+        cands += _safely(_relative, text, anchor, w)
+    cands += _safely(_calendar, text, anchor, cal, hint_event, w)
     cands = [c for c in cands if not _preceded_by_boundary(text, c.start, w)]
     # "Monday, March 26, 2017": a weekday with the full date in apposition is that date.
     starts = {c.start for c in cands}
