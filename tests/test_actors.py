@@ -451,3 +451,17 @@ def test_near_miss_names_are_other_people() -> None:
     pm = resolver.resolve("Prime Minister Anderson", dt.date(2022, 6, 1))  # after a title: a slip
     assert pm.name == "Magdalena Andersson" and pm.matched == "fuzzy"
     assert resolver.resolve("Belousev", when).name == "Andrey Belousov"
+
+
+def test_an_office_gives_its_sectors_to_a_person_named_alone() -> None:
+    """"Belousov" holds the defence ministry as much as "Defence Minister Belousov" does: GOV first (the
+    knowledge base's sector), MIL from the office's title."""
+    from detente.actors import default_resolver
+
+    resolver = default_resolver()
+    for text in ("Belousov", "Russian Defence Minister Andrei Belousov"):
+        actor = resolver.resolve(text, dt.date(2024, 7, 12))
+        assert (actor.sector, actor.sectors[:2]) == ("GOV", ["GOV", "MIL"]), text
+    assert resolver.resolve("Sergei Lavrov", dt.date(2024, 7, 12)).sectors == ["GOV"]
+    # out of office, the title no longer applies: a former minister is an elite
+    assert resolver.resolve("Shoigu", dt.date(2024, 7, 12)).sectors[0] != "MIL"

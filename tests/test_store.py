@@ -77,7 +77,7 @@ def test_source_is_outlet_then_host_then_article():
 # -- schema ----------------------------------------------------------------------------------------------
 
 def test_new_store_has_every_table_at_the_latest_version(store):
-    assert current_version(store.con) == latest_version() == 2
+    assert current_version(store.con) == latest_version() == 3
     tables = {r[0] for r in store.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     assert {"schema_version", "articles", "events", "mentions", "actors", "errors", "runs"} <= tables
 
@@ -98,7 +98,7 @@ def test_version_1_store_is_upgraded_with_its_data(tmp_path):
     con.execute("INSERT INTO errors VALUES ('bad.html', 'read', 'binary file', now())")
     con.close()
     with Store(path) as s:
-        assert current_version(s.con) == 2
+        assert current_version(s.con) == 3
         assert s.stats()["articles"] == 1 and s.stats()["events"] == 1
         actors = s.actors().set_index("actor_id")
         assert actors.loc["RUSGOV|andrey belousov", "n_as_source"] == 3
@@ -439,7 +439,7 @@ def test_articles_mentions_and_stats(store):
     eid = int(store.events(event="ACCUSE").iloc[0]["event_id"])
     assert set(store.mentions(eid)["doc_id"]) == {"d0", "d1"}
     st = store.stats()
-    assert st["articles"] == st["articles_coded"] == 3 and st["mentions"] == 6 and st["schema_version"] == 2
+    assert st["articles"] == st["articles_coded"] == 3 and st["mentions"] == 6 and st["schema_version"] == 3
 
 
 def test_read_only_store_refuses_writes(tmp_path):

@@ -64,6 +64,7 @@ class ActorResolver:
         self._word_union: tuple[frozenset[str], frozenset[str], frozenset[str]] = (frozenset(),) * 3
         self._word_source: tuple[frozenset[str], ...] | None = None
         self.matcher = Matcher(self.kb)
+        self._office_sectors: dict[str, list[str]] = {}
 
     # ------------------------------------------------------------------ public API
     def resolve(self, text: str, date: dt.date | None = None) -> Actor | None:
@@ -142,6 +143,16 @@ class ActorResolver:
         matches = self.matcher.match(tokens)
         self._segment(tokens, matches)
         return self._sectors(matches)
+
+    def office_sectors(self, office: str | None) -> list[str]:
+        """The sectors an office's title names ("Minister of Defence of Russia": GOV, MIL), kept per
+        title: a person named without a title still holds the office ("Belousov" is military too)."""
+        if not office:
+            return []
+        found = self._office_sectors.get(office)
+        if found is None:
+            found = self._office_sectors[office] = self.agent_sectors(office)
+        return found
 
     def _segment(self, tokens: list[Token], matches: list[Match]) -> list[int]:
         """Number the parts of the phrase between prepositions; flag parts introduced by "to".
@@ -386,7 +397,7 @@ class ActorResolver:
             actor.sectors = list(title)
             return
         actor.office = term.office if state in ("current", "latest") else None
-        own = [s for s in term.sectors if s] if state == "current" else ["ELI"]
+        own = _merge([s for s in term.sectors if s], self.office_sectors(term.office)) if state == "current" else ["ELI"]
         actor.sectors = _merge(["ELI"] if modifier else own, title)
         if not actor.wikidata:
             actor.wikidata = term.wikidata

@@ -74,8 +74,15 @@ def _actor_cols(prefix: str, actor: Actor | None) -> dict[str, Any]:
     return {
         f"{prefix}_code": actor.code() or None, f"{prefix}_name": actor.name,
         f"{prefix}_country": actor.country, f"{prefix}_org": actor.org, f"{prefix}_sector": actor.sector,
-        f"{prefix}_wikidata": actor.wikidata, f"{prefix}_text": actor.text, f"{prefix}_kind": actor.kind,
+        f"{prefix}_sectors": _sectors(actor), f"{prefix}_wikidata": actor.wikidata, f"{prefix}_text": actor.text,
+        f"{prefix}_kind": actor.kind,
     }
+
+
+def _sectors(actor: Actor) -> list[str] | None:
+    """Every sector code of the actor, primary first ("GOV", "MIL" for a defence minister)."""
+    codes = list(dict.fromkeys([actor.sector, *actor.sectors] if actor.sector else actor.sectors))
+    return [c for c in codes if c] or None
 
 
 def _described(e: Event) -> dict[str, Any]:
@@ -181,13 +188,15 @@ class Store:
         self._load()
         return self._known(normalize_url(article.url), self.content_hash(article))
 
-    def content_hash(self, article: Article) -> str:
+    def content_hash(self, article: Article, known: str | None = None) -> str:
         """``Article.content_hash()``, remembered between ``has_article`` and ``write_batch`` (it is the
-        costliest step of a write: the text is normalised paragraph by paragraph)."""
+        costliest step of a write: the text is normalised paragraph by paragraph). ``known`` is that
+        hash computed elsewhere (the Dask merge: by the worker that read the article), remembered
+        instead of computed again."""
         memo = self._hash_memo.get(id(article))
         if memo is not None and memo[0] is article.text and memo[1] is article.title:
             return memo[2]
-        h = article.content_hash()
+        h = known or article.content_hash()
         if len(self._hash_memo) >= _HASH_MEMO_SIZE:  # forget the oldest (dicts keep insertion order)
             del self._hash_memo[next(iter(self._hash_memo))]
         self._hash_memo[id(article)] = (article.text, article.title, h)

@@ -14,8 +14,8 @@ import pyarrow as pa
 _S, _I32, _I64, _F, _D, _TS, _I8 = (pa.string(), pa.int32(), pa.int64(), pa.float64(), pa.date32(),
                                     pa.timestamp("us"), pa.int8())
 
-_ACTOR_COLS = [("code", _S), ("name", _S), ("country", _S), ("org", _S), ("sector", _S), ("wikidata", _S),
-               ("text", _S), ("kind", _S)]
+_ACTOR_COLS = [("code", _S), ("name", _S), ("country", _S), ("org", _S), ("sector", _S), ("sectors", pa.list_(_S)),
+               ("wikidata", _S), ("text", _S), ("kind", _S)]
 
 SCHEMAS: dict[str, pa.Schema] = {
     "articles": pa.schema([
