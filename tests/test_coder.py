@@ -188,3 +188,22 @@ def test_typographic_quotes_are_read_like_straight_ones(coder):
         assert key(a) == key(b)
         assert all(e.text == curly for e in a)
     assert _code(coder, "China’s foreign ministry “strongly condemned” Japan’s decision.")
+
+
+@pytest.mark.parametrize("text, event", [
+    # an act wished for another, as an infinitive with its own subject or a that-clause of a wish
+    ("Obama wants Putin to attack Switzerland.", "ASSAULT"),
+    ("Obama hopes Iran will sign the deal.", "SUPPORT"),
+    ("China expects Japan to apologize.", "SUPPORT"),
+    ("Iran would like the United States to lift sanctions.", "RETREAT"),
+    ("Obama told Putin to withdraw troops from Ukraine.", "RETREAT"),
+])
+def test_what_someone_wants_others_to_do_is_not_a_fact(coder, text, event):
+    events = [e for e in _code(coder, text) if e.event == event]
+    assert events and all(e.modality == "hypothetical" for e in events), [e.to_json() for e in events]
+
+
+def test_reported_speech_stays_told_as_done(coder):
+    for text in ("Lavrov said Russia attacked Ukraine.", "Obama told reporters that Russia attacked Ukraine."):
+        attacks = [e for e in _code(coder, text) if e.event == "ASSAULT"]
+        assert attacks and attacks[0].modality == "asserted", text

@@ -870,12 +870,17 @@ def _modality_data() -> dict[str, Any]:
     return load_yaml("modality.yaml")
 
 
-def _chain(tok: "Token") -> list["Token"]:
+def _chain(tok: "Token", wishes: frozenset[str] = frozenset()) -> list["Token"]:
     """The cue word and the words it is a complement of ("agreed to [provide]", "will meet and [talk]",
-    "a plan to [invade]")."""
+    "a plan to [invade]"), also through a clause with its own subject that is infinitival ("wants
+    Putin to [attack]") or that a verb of ``wishes`` governs ("hopes Iran will [sign]"), but not
+    through reported speech ("said Russia [attacked]": that is told as done)."""
     out = [tok]
     cur = tok
-    while cur.dep_ in ("xcomp", "conj", "acomp", "acl") and cur.head.i != cur.i and len(out) < 6:
+    while cur.head.i != cur.i and len(out) < 6 and (
+            cur.dep_ in ("xcomp", "conj", "acomp", "acl")
+            or cur.dep_ == "ccomp" and (lemma_of(cur.head) in wishes
+                                        or any(c.dep_ == "aux" and c.lower_ == "to" for c in cur.children))):
         cur = cur.head
         out.append(cur)
     return out
@@ -892,20 +897,20 @@ def _modality_sets(d: dict[str, Any]) -> tuple[frozenset[str], ...]:
         _MODALITY_SETS[:] = [d, tuple(frozenset(words) for words in (
             d["negation"]["words"], d["negation"]["governors"], hyp["modals"], hyp["marks"], hyp["hedges"],
             hyp["governors"], it["auxiliaries"], it["governors"], it["conditional_auxiliaries"],
-            d["obligation"]["modals"]))]
+            d["obligation"]["modals"], hyp["clause_governors"]))]
     return _MODALITY_SETS[1]
 
 
 def cue_modality(m: CueMatch) -> CueModality:
     """Negation, hypothetical, intent and obligation markers on the cue and its governing verbs."""
     (neg_words, neg_gov, hyp_modals, hyp_marks, hedges, hyp_gov, int_aux, int_gov, cond_aux,
-     obl) = _modality_sets(_modality_data())
+     obl, wishes) = _modality_sets(_modality_data())
     negated = hypothetical = intent = obligation = False
     conditional = False
     marker = None
-    chain = _chain(m.token)
+    chain = _chain(m.token, wishes)
     if m.token.pos_ == "NOUN" and m.token.dep_ in ("dobj", "nsubjpass") and m.token.head.pos_ in ("VERB", "AUX"):
-        chain = [m.token, *_chain(m.token.head)]  # "promised to renew the [bombing campaign]"
+        chain = [m.token, *_chain(m.token.head, wishes)]  # "promised to renew the [bombing campaign]"
     if (m.entry.nouns and m.token.pos_ in ("VERB", "AUX") and lemma_of(m.token) in int_gov
             and not any(t.dep_ in ("nsubj", "nsubjpass") and t.head.i == m.token.i for t in m.cue_tokens)):
         # "offered concessions": the light verb states an intent (not "the war [goes] on", where the
@@ -921,6 +926,7 @@ def cue_modality(m: CueMatch) -> CueModality:
     top = chain[-1]
     if top.dep_ == "ROOT" and top.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in top.children):
         intent, marker = True, "to"  # a headline's bare infinitive is a future act: "Government to Detain ..."
+    intent_depth = wish_depth = -1  # where the first intent marker / wishing verb sits in the chain
     for depth, t in enumerate(chain):
         lemma = lemma_of(t)
         if depth > 0 and chain[depth - 1].dep_ != "conj":  # t governs the cue: "agreed to [X]"
@@ -930,6 +936,7 @@ def cue_modality(m: CueMatch) -> CueModality:
                 intent, marker = True, marker or t.text
             elif lemma in hyp_gov:
                 hypothetical, marker = True, marker or t.text
+                wish_depth = depth if wish_depth < 0 else wish_depth
         for c in t.children:
             cl = c.lower_
             if c.dep_ == "neg" or (cl in neg_words and c.dep_ in ("advmod", "det", "neg", "preconj")):
@@ -937,6 +944,7 @@ def cue_modality(m: CueMatch) -> CueModality:
             elif c.dep_ == "aux" or c.tag_ == "MD":
                 if cl in int_aux:
                     intent, marker = True, marker or c.text
+                    intent_depth = depth if intent_depth < 0 else intent_depth
                     if cl in cond_aux:
                         conditional = True
                 elif cl in hyp_modals:
@@ -952,7 +960,8 @@ def cue_modality(m: CueMatch) -> CueModality:
                 hypothetical, marker = True, marker or c.text
     if negated:
         return CueModality("negated", intent, obligation, marker)
-    if hypothetical and not (intent and not conditional):
+    # "Obama hopes Iran [will sign]": a stated intent inside someone else's wish is only wished for
+    if hypothetical and (not intent or conditional or wish_depth > intent_depth >= 0):
         return CueModality("hypothetical", False, obligation, marker)
     return CueModality("asserted", intent, obligation, marker)
 
