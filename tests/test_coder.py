@@ -207,3 +207,12 @@ def test_reported_speech_stays_told_as_done(coder):
     for text in ("Lavrov said Russia attacked Ukraine.", "Obama told reporters that Russia attacked Ukraine."):
         attacks = [e for e in _code(coder, text) if e.event == "ASSAULT"]
         assert attacks and attacks[0].modality == "asserted", text
+
+
+def test_a_reduced_relative_names_who_underwent_the_act(coder):
+    """"Russian soldiers [killed] in Ukraine": the noun the participle modifies is the recipient, unless
+    it is the cue's own object ("missiles [fired] by Russia" are what was fired, not a target)."""
+    killed = [e for e in _code(coder, "There were ten Russian soldiers killed in Ukraine today.") if e.event == "ASSAULT"]
+    assert killed and _side(killed[0].recipient) == "RUS" and killed[0].recipient.sector == "MIL"
+    fired = [e for e in _code(coder, "Missiles fired by Russia hit Kyiv overnight.") if "missile" in e.rule]
+    assert fired and _side(fired[0].actor) == "RUS" and fired[0].recipient is None

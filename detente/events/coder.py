@@ -271,6 +271,11 @@ class EventCoder:
             if m.obj is None or o.i != m.obj.i:
                 cands.append((o, "dobj"))
         ps = P.passive_subject(v)
+        if (ps is None and v.dep_ == "acl" and v.tag_ == "VBN" and v.head.pos_ in {"NOUN", "PROPN"}
+                and all(t.i != v.head.i for t in m.cue_tokens)):
+            # a reduced relative names who underwent it: "ten Russian soldiers [killed] in Ukraine" (but
+            # in "missiles [fired] by Russia" the noun is the cue's own object, not its target)
+            ps = v.head
         if ps is not None:
             cands.append((ps, "passive-subj"))
         if preps:
