@@ -216,3 +216,12 @@ def test_a_reduced_relative_names_who_underwent_the_act(coder):
     assert killed and _side(killed[0].recipient) == "RUS" and killed[0].recipient.sector == "MIL"
     fired = [e for e in _code(coder, "Missiles fired by Russia hit Kyiv overnight.") if "missile" in e.rule]
     assert fired and _side(fired[0].actor) == "RUS" and fired[0].recipient is None
+
+
+def test_the_subject_of_a_passive_governs_its_infinitive(coder):
+    """"Putin is expected to [visit] China": the passive's subject is who would visit."""
+    visit = [e for e in _code(coder, "Putin is expected to visit China next week.") if e.event == "CONSULT"]
+    assert visit and (_side(visit[0].actor), _side(visit[0].recipient)) == ("RUS", "CHN")
+    assert visit[0].modality != "asserted"
+    summit = [e for e in _code(coder, "Obama is scheduled to attend a summit in Brussels.") if e.event in ("CONSULT", "AGREE")]
+    assert summit and _side(summit[0].actor) == "USA"

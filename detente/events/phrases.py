@@ -86,18 +86,22 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
     "The declaration condemned Russia while also calling out China": calling <-advcl- condemned.
     """
     cur: Token | None = verb
+    via_xcomp = False
     for _ in range(6):
         if cur is None:
             break
         for c in cur.children:
             if c.dep_ in SUBJ:
                 return c, False
+            if c.dep_ in PASS_SUBJ and cur is not verb and via_xcomp:
+                return c, False  # "Obama is scheduled to [attend]", "Kyiv was forced to [withdraw]"
         for c in cur.children:
             if c.dep_ == "agent":  # passive "by X"
                 for p in c.children:
                     if p.dep_ == "pobj":
                         return p, True
         if cur.dep_ in INHERIT_DEPS and cur.head.i != cur.i:
+            via_xcomp = cur.dep_ == "xcomp"
             cur = cur.head
             # a noun governing an infinitive ("their vow to support"): its possessor is the source
             if cur.pos_ in {"NOUN", "PROPN"}:
