@@ -225,3 +225,22 @@ def test_the_subject_of_a_passive_governs_its_infinitive(coder):
     assert visit[0].modality != "asserted"
     summit = [e for e in _code(coder, "Obama is scheduled to attend a summit in Brussels.") if e.event in ("CONSULT", "AGREE")]
     assert summit and _side(summit[0].actor) == "USA"
+
+
+def test_state_media_credit_a_report_and_the_deed_stays(coder):
+    """"..., Syrian state media reported": an outlet of the state is credited, the shelling it reports
+    is coded as the deed, not as an accusation by the state."""
+    events = _code(coder, "Insurgents bombarded a government-held part of Aleppo overnight, Syrian state media reported.")
+    assert any(e.event == "ASSAULT" and _side(e.recipient) == "SYR" for e in events), [e.to_json() for e in events]
+    assert not any(e.event == "ACCUSE" for e in events)
+
+
+@pytest.mark.parametrize("text, event", [
+    ("Russia moved troops to the border with Ukraine.", "MOBILIZE"),
+    ("Russia moved troops back from the border.", "RETREAT"),
+    ("Israel pulled its troops out of Gaza.", "RETREAT"),
+])
+def test_troops_moved_toward_advance_and_moved_away_withdraw(coder, text, event):
+    assert event in {e.event for e in _code(coder, text)}
+    moved = _code(coder, "NATO was moving its military infrastructure toward Russia's borders.")
+    assert not any(e.event == "RETREAT" for e in moved)

@@ -401,7 +401,7 @@ class EventCoder:
                     return sv, None, None
                 roles = self.actors_of(subj, ctx, "speaker")
                 text = self._full_text(subj)
-                if roles and roles[0].actor.sector not in ROLES["attribution_sectors"]:
+                if roles and not _reports(roles[0].actor):
                     return sv, roles[0], roles[0].actor.name or text
                 return sv, None, text
             cur = cur.head
@@ -417,7 +417,7 @@ class EventCoder:
             if subj is None:
                 continue
             speakers = self.actors_of(subj, ctx, "speaker")
-            if not speakers or speakers[0].actor.sector in ROLES["attribution_sectors"]:
+            if not speakers or _reports(speakers[0].actor):
                 continue
             speaker_toks = {t.i for t in subj.subtree}
             said = [t for c in sv.children if c.dep_ in {"ccomp", "parataxis"} for t in c.subtree]
@@ -803,6 +803,12 @@ def _content_link(tok: Token) -> bool:
     if tok.dep_ == "advcl":  # an infinitive of purpose, not a separate clause ("..., killing two")
         return _purpose(tok)
     return tok.dep_ == "conj" and tok.head.pos_ in {"NOUN", "PROPN"}
+
+
+def _reports(speaker: Actor) -> bool:
+    """A speaker that reports rather than speaks for a side: media, also a state's ("Syrian state
+    media reported ..." credits an outlet; the deed it reports stays the deed)."""
+    return bool({speaker.sector, *speaker.sectors} & set(ROLES["attribution_sectors"]))
 
 
 def _partisan(speaker: Actor) -> bool:
