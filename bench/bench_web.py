@@ -3,7 +3,8 @@
     .venv/bin/python bench/bench_web.py                      # build /tmp/detente_bench_web.duckdb once, then run
     .venv/bin/python bench/bench_web.py --events 1000000 --requests 3000 --clients 50 --workers 1 2
 
-The store is generated directly in the store's schema with DuckDB SQL (no coding): a skewed mix of
+The server reads the store's dyad and event tables into memory at start-up (``detente.web.memory``;
+``--sql`` turns that off and every request queries DuckDB). The store is generated directly in the store's schema with DuckDB SQL (no coding): a skewed mix of
 states, IGOs and sectors (a few busy dyads, a long tail), PLOVER types with their CAMEO/Goldstein,
 dates over three years, inserted in date order as an ingest over time would write them. The server is
 ``uvicorn detente.web.app:app_from_env`` in a child process (1 process, then ``--workers 2``); the
@@ -151,8 +152,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path, workers: int, port: int, cache: int | None = None) -> subprocess.Popen:
-    env = {**os.environ, "DETENTE_WEB_DB": str(db)}
+def start_server(db: Path, workers: int, port: int, cache: int | None = None, memory: bool = True) -> subprocess.Popen:
+    env = {**os.environ, "DETENTE_WEB_DB": str(db), "DETENTE_WEB_MEMORY": "1" if memory else "0"}
     if cache is not None:
         env["DETENTE_WEB_CACHE"] = str(cache)
     proc = subprocess.Popen(
@@ -161,7 +162,7 @@ def start_server(db: Path, workers: int, port: int, cache: int | None = None) ->
         env=env, cwd=ROOT, start_new_session=True)
     import httpx
 
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/meta", timeout=5).status_code == 200:
@@ -175,18 +176,29 @@ def start_server(db: Path, workers: int, port: int, cache: int | None = None) ->
     raise RuntimeError("server did not start")
 
 
-def group_cpu_seconds(pgid: int) -> float:
-    """CPU time (user + system) used so far by every process of the server's process group (Linux)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+def _group_stats(pgid: int) -> list[list[str]]:
+    """The fields after the command name of /proc/<pid>/stat for every process of a process group."""
+    out = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         if int(fields[2]) == pgid:  # field 5 of stat: the process group
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+            out.append(fields)
+    return out
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system) used so far by every process of the server's process group (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    return sum((int(f[11]) + int(f[12])) / tick for f in _group_stats(pgid))
+
+
+def group_rss_mib(pgid: int) -> float:
+    """Resident memory of every process of the server's process group (Linux), in MiB."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    return sum(int(f[21]) * page for f in _group_stats(pgid)) / 2**20  # field 24 of stat: rss in pages
 
 
 def stop_server(proc: subprocess.Popen) -> None:
@@ -305,6 +317,8 @@ def main() -> None:
     ap.add_argument("--mode", nargs="+", default=["repeat", "cold"], choices=["repeat", "cold"],
                     help="repeat: a dashboard's mix (9 dyads, a few pages; the response cache answers repeats); "
                          "cold: every request distinct, cache off")
+    ap.add_argument("--sql", dest="memory", action="store_false",
+                    help="answer from SQL only (DETENTE_WEB_MEMORY=0), not from the in-memory tables")
     args = ap.parse_args()
     if args.rebuild or not args.db.exists():
         build_store(args.db, args.events)
@@ -313,7 +327,9 @@ def main() -> None:
         cold = mode == "cold"
         for workers in args.workers:
             port = free_port()
-            proc = start_server(args.db, workers, port, cache=0 if cold else None)
+            t0 = time.perf_counter()
+            proc = start_server(args.db, workers, port, cache=0 if cold else None, memory=args.memory)
+            startup = time.perf_counter() - t0
             try:
                 base = f"http://127.0.0.1:{port}"
                 # each worker's first queries (imports, the ontology, DuckDB's first scan)
@@ -329,7 +345,8 @@ def main() -> None:
                 cpu, own = group_cpu_seconds(proc.pid) - cpu0, time.process_time() - own0
                 report(f"{mode}: uvicorn, {workers} process(es)", lat, wall, errors)
                 print(f"server CPU {cpu:.1f} s = {cpu / len(reqs) * 1e3:.1f} ms per request; client CPU "
-                      f"{own:.1f} s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
+                      f"{own:.1f} s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; server "
+                      f"memory {group_rss_mib(proc.pid):.0f} MiB resident ({startup:.1f} s to start)", flush=True)
             finally:
                 stop_server(proc)
 

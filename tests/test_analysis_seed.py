@@ -67,6 +67,21 @@ def test_the_article_dates_the_july_call_from_the_summit(con):
     assert row == ("text", "Andrey Belousov", "Lloyd Austin")
 
 
+
+def test_defence_level_gaps_find_the_ministers_calls(con):
+    """A defence minister is government and military (GOV, MIL): the ministers' calls are defence-level
+    contacts, found by a MIL filter on both sides though each minister's first sector is GOV."""
+    mil = gaps(con, "RUS", "USA", event="CONSULT", level="MIL")
+    days = [c.day for c in mil.contacts]
+    assert MARCH_CALL in days and JUNE_CALL in days and JULY_CALL in days
+    july = next(c for c in mil.contacts if c.day == JULY_CALL)
+    assert july.previous == JUNE_CALL
+    sectors = con.execute("SELECT actor_sector, actor_sectors FROM events WHERE event_id = ?",
+                          [call_ids(con, JULY_CALL)[0]]).fetchone()
+    assert sectors[0] == "GOV" and "MIL" in sectors[1]
+    # a level no side has finds nothing
+    assert gaps(con, "RUS", "USA", event="CONSULT", level="REB").contacts == []
+
 def test_gaps_report_the_june_and_july_calls_with_the_silence_before(con):
     report = gaps(con, "RUS", "USA", event="CONSULT")
     by_day = {c.day: c for c in report.contacts}

@@ -239,3 +239,26 @@ def test_plots_write_valid_svg_and_png(con, tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 1000
     with pytest.raises(AnalysisError, match="svg or .png"):
         plot_dyad(index, tmp_path / "rus_usa.pdf")
+
+
+def test_fast_replicas_agree_with_scipy_and_python() -> None:
+    """The dyad index's fast paths compute what scipy and Python compute: the Theil-Sen slope and its
+    interval, the Beta band, and rounding (random series with ties and integer counts)."""
+    import numpy as np
+    from scipy.stats import beta, theilslopes
+
+    from detente.analysis.dyad import _rounded, _theil_sen_slopes, beta_temperature
+
+    rng = np.random.default_rng(7)
+    for n in (3, 8, 30, 157):
+        x = np.arange(n, dtype=float)
+        y = np.round(rng.normal(size=n), 1)  # rounded: many tied values
+        want = theilslopes(y, x, 0.9)
+        got = _theil_sen_slopes(y, x, 0.9)
+        assert np.allclose(got, (want.slope, want.low_slope, want.high_slope), rtol=0, atol=1e-12), n
+    coop, conf = rng.integers(0, 40, 500).astype(float), rng.integers(0, 40, 500).astype(float)
+    mean, low, high = beta_temperature(coop, conf, 1.5, 0.8)
+    assert np.allclose(low, 2 * beta.ppf(0.1, coop + 1.5, conf + 1.5) - 1, atol=1e-12)
+    assert np.allclose(high, 2 * beta.ppf(0.9, coop + 1.5, conf + 1.5) - 1, atol=1e-12)
+    values = np.concatenate([rng.normal(scale=10, size=5000), np.arange(-50, 50) / 8 + 0.0625, [np.nan, np.inf]])
+    assert _rounded(values, 3)[:-2] == [round(float(v), 3) for v in values[:-2]]

@@ -98,8 +98,8 @@ class ActorSpec:
         else:
             cond, params = f"({side}_country = ? OR {side}_org = ?)", [self.code, self.code]
         if self.sector:
-            cond += f" AND {side}_sector = ?"
-            params.append(self.sector)
+            cond += f" AND ({side}_sector = ? OR list_contains({side}_sectors, ?))"  # a defence minister: GOV, MIL
+            params += [self.sector, self.sector]
         return f"({cond})", params
 
     def side_key(self) -> str:
@@ -238,9 +238,17 @@ def beta_temperature(coop: np.ndarray, conf: np.ndarray, prior: float, band: flo
     b = np.asarray(conf, dtype=float) + prior
     mean = 2 * a / (a + b) - 1
     tail = (1 - band) / 2
-    low = 2 * beta_dist.ppf(tail, a, b) - 1
-    high = 2 * beta_dist.ppf(1 - tail, a, b) - 1
-    return mean, low, high
+    # ``ppf`` checks its arguments and then calls ``_ppf`` (Boost's beta quantile); the checks cost
+    # more than the quantiles of a three-year weekly series, so valid arguments skip them
+    valid = 0 < tail < 1 and a.size and bool(np.all(a > 0) and np.all(b > 0) and np.all(np.isfinite(a + b)))
+    if not valid:
+        return mean, 2 * beta_dist.ppf(tail, a, b) - 1, 2 * beta_dist.ppf(1 - tail, a, b) - 1
+    # each distinct (a, b) once: a quiet dyad's periods mostly repeat the prior's (no events) or one event's
+    pairs, back = np.unique(np.stack((a, b), axis=1), axis=0, return_inverse=True)
+    back = back.reshape(-1)
+    low = 2 * beta_dist._ppf(tail, pairs[:, 0], pairs[:, 1]) - 1
+    high = 2 * beta_dist._ppf(1 - tail, pairs[:, 0], pairs[:, 1]) - 1
+    return mean, low[back], high[back]
 
 
 def ewma_sum(x: np.ndarray, halflife: float) -> np.ndarray:
@@ -298,8 +306,6 @@ def theil_sen(x: np.ndarray, y: np.ndarray, by: str) -> Trend | None:
     cfg = settings()["trend"]
     if len(y) < int(cfg["min_periods"]) or len(set(x.tolist())) < 2:
         return None
-    from scipy.stats import theilslopes
-
     n = len(y)
     cap = int(cfg.get("max_points", 1000))
     xs, ys = x, y
@@ -309,9 +315,51 @@ def theil_sen(x: np.ndarray, y: np.ndarray, by: str) -> Trend | None:
         xs = np.add.reduceat(x, starts) / sizes
         ys = np.add.reduceat(y, starts) / sizes
     conf = float(cfg["confidence"])
-    res = theilslopes(ys, xs, alpha=conf)
-    return Trend(slope=float(res[0]), low=float(res[2]), high=float(res[3]),
-                 per_year=float(res[0]) * PERIODS_PER_YEAR[by], confidence=conf, n_periods=n)
+    slope, low, high = _theil_sen_slopes(np.asarray(ys, dtype=float), np.asarray(xs, dtype=float), conf)
+    return Trend(slope=float(slope), low=float(low), high=float(high),
+                 per_year=float(slope) * PERIODS_PER_YEAR[by], confidence=conf, n_periods=n)
+
+
+def _theil_sen_slopes(y: np.ndarray, x: np.ndarray, alpha: float) -> tuple[float, float, float]:
+    """``scipy.stats.theilslopes(y, x, alpha)``'s slope and CI, step for step the same arithmetic
+    (scipy 1.17), without its argument handling, which costs as much as the slopes of a series."""
+    deltax = x[:, np.newaxis] - x
+    deltay = y[:, np.newaxis] - y
+    positive = deltax > 0
+    slopes = deltay[positive] / deltax[positive]
+    slopes.sort()
+    medslope = np.median(slopes)
+    if alpha > 0.5:
+        alpha = 1. - alpha
+    z = _norm_ppf(alpha / 2.)
+    nt, ny = len(slopes), len(y)
+    sigsq = 1/18. * (ny * (ny-1) * (2*ny+5) - sum(k * (k-1) * (2*k + 5) for k in _repeats(x))
+                     - sum(k * (k-1) * (2*k + 5) for k in _repeats(y)))
+    try:
+        sigma = np.sqrt(sigsq)
+        ru = min(int(np.round((nt - z*sigma)/2.)), len(slopes)-1)
+        rl = max(int(np.round((nt + z*sigma)/2.)) - 1, 0)
+        low, high = slopes[[rl, ru]]
+    except (ValueError, IndexError):
+        low, high = np.nan, np.nan
+    return medslope, low, high
+
+
+@lru_cache(maxsize=8)
+def _norm_ppf(q: float) -> float:
+    from scipy.stats import norm
+
+    return norm.ppf(q)
+
+
+def _repeats(values: np.ndarray) -> np.ndarray:
+    """How often each value occurring more than once occurs (scipy's ``_find_repeats``)."""
+    arr = np.sort(np.asarray(values, dtype=np.float64).ravel())
+    if not arr.size:
+        return np.array(0, np.intp)
+    change = np.concatenate(([True], arr[1:] != arr[:-1]))
+    freq = np.diff(np.concatenate(np.nonzero(change) + ([arr.size],)))
+    return freq[freq > 1]
 
 
 def noise_sigma(y: np.ndarray, variance: np.ndarray | None = None) -> float:
@@ -360,7 +408,8 @@ class DyadIndex:
     cooperative and conflictual evidence, rescaled to ``n_eff``; neutral events count half to each),
     ``goldstein_sum``/``goldstein_mean`` and ``plover_sum``/``plover_mean`` (weighted),
     ``temperature`` with ``low``/``high`` (its band) and ``variance`` (posterior variance), and
-    ``smoothed`` with ``smoothed_low``/``smoothed_high``.
+    ``smoothed`` with ``smoothed_low``/``smoothed_high``. ``columns`` holds the same as numpy arrays;
+    the DataFrame is made on first use (the web API's answers need only the arrays).
     """
 
     a: ActorSpec
@@ -369,9 +418,40 @@ class DyadIndex:
     directed: bool
     since: date | None
     until: date | None
-    frame: pd.DataFrame
+    columns: dict[str, np.ndarray]
     trend: Trend | None = None
     change_points: list[ChangePoint] = field(default_factory=list)
+    _frame: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    _smoothed_evidence: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            self._smoothed_band()
+            self._frame = pd.DataFrame(self.columns)
+        return self._frame
+
+    def _smoothed_band(self, last_only: bool = False) -> tuple[float, float] | None:
+        """Add ``smoothed_low``/``smoothed_high`` to ``columns`` (or, ``last_only``, give the last
+        period's without storing them: the quantiles are computed element by element, so alike)."""
+        if "smoothed_high" in self.columns:
+            if not len(self.columns["smoothed_high"]):
+                return None
+            return float(self.columns["smoothed_low"][-1]), float(self.columns["smoothed_high"][-1])
+        if self._smoothed_evidence is None:
+            return None
+        cfg = settings()["temperature"]
+        sc, sk = self._smoothed_evidence
+        if last_only:
+            _, low, high = beta_temperature(sc[-1:], sk[-1:], float(cfg["prior"]), float(cfg["band"]))
+            return float(low[0]), float(high[0])
+        _, self.columns["smoothed_low"], self.columns["smoothed_high"] = beta_temperature(
+            sc, sk, float(cfg["prior"]), float(cfg["band"]))
+        return self._smoothed_band()
+
+    @property
+    def periods(self) -> int:
+        return len(self.columns["period"])
 
     @property
     def label(self) -> str:
@@ -379,14 +459,14 @@ class DyadIndex:
 
     @property
     def n_events(self) -> int:
-        return int(self.frame["events"].sum()) if len(self.frame) else 0
+        return int(self.columns["events"].sum()) if self.periods else 0
 
     def sparkline(self, width: int | None = 60) -> str:
         """The smoothed temperature as block characters (low = cool, high = warm); ' ' before any event."""
-        if not len(self.frame):
+        if not self.periods:
             return ""
-        vals = self.frame["smoothed"].to_numpy(dtype=float)
-        seen = np.cumsum(self.frame["events"].to_numpy()) > 0
+        vals = np.asarray(self.columns["smoothed"], dtype=float)
+        seen = np.cumsum(self.columns["events"]) > 0
         if width and len(vals) > width:
             edges = np.linspace(0, len(vals), width + 1).astype(int)
             vals = np.array([vals[s:e].mean() for s, e in zip(edges[:-1], edges[1:])])
@@ -401,9 +481,10 @@ class DyadIndex:
         return "".join(chars)
 
     def summary(self) -> str:
-        lines = [f"{self.label} by {self.by}: {self.n_events} events in {len(self.frame)} periods"]
-        if len(self.frame):
-            last = self.frame.iloc[-1]
+        lines = [f"{self.label} by {self.by}: {self.n_events} events in {self.periods} periods"]
+        if self.periods:
+            low, high = self._smoothed_band(last_only=True) or (math.nan, math.nan)
+            last = {"smoothed": float(self.columns["smoothed"][-1]), "smoothed_low": low, "smoothed_high": high}
             lines.append(f"temperature now (smoothed): {last['smoothed']:+.2f} "
                          f"[{last['smoothed_low']:+.2f}, {last['smoothed_high']:+.2f}]")
         lines.append("trend: " + (self.trend.describe(self.by) if self.trend else "too few periods with events"))
@@ -416,21 +497,28 @@ class DyadIndex:
     def to_rows(self) -> list[dict[str, Any]]:
         """One dict per period for a terminal table or JSON: the figures a reader needs, rounded."""
         starts = {c.period for c in self.change_points}
+        f = self.columns
+        if not self.periods:
+            return []
+        ints = [np.asarray(f[c]).tolist() for c in ("events", "q1", "q2", "q3", "q4")]
+        floats = [_rounded(f[c], 2) for c in ("coop", "conflict", "goldstein_mean", "plover_mean")]
+        floats += [_rounded(f[c], 3) for c in ("temperature", "low", "high", "smoothed")]
         rows = []
-        for r in self.frame.itertuples(index=False):
+        for period, events, q1, q2, q3, q4, coop, conflict, gm, pm, temp, low, high, smooth in zip(
+                list(f["period"]), *ints, *floats):
             rows.append({
-                "period": r.period.isoformat(),
-                "events": int(r.events),
-                "coop": round(float(r.coop), 2),
-                "conflict": round(float(r.conflict), 2),
-                "q1": int(r.q1), "q2": int(r.q2), "q3": int(r.q3), "q4": int(r.q4),
-                "goldstein_mean": None if r.events == 0 else round(float(r.goldstein_mean), 2),
-                "plover_mean": None if r.events == 0 else round(float(r.plover_mean), 2),
-                "temperature": round(float(r.temperature), 3),
-                "low": round(float(r.low), 3),
-                "high": round(float(r.high), 3),
-                "smoothed": round(float(r.smoothed), 3),
-                "change_point": r.period in starts,
+                "period": period.isoformat(),
+                "events": int(events),
+                "coop": coop,
+                "conflict": conflict,
+                "q1": int(q1), "q2": int(q2), "q3": int(q3), "q4": int(q4),
+                "goldstein_mean": None if events == 0 else gm,
+                "plover_mean": None if events == 0 else pm,
+                "temperature": temp,
+                "low": low,
+                "high": high,
+                "smoothed": smooth,
+                "change_point": period in starts,
             })
         return rows
 
@@ -449,6 +537,21 @@ class DyadIndex:
             out.append(f"{r['period']:<10} {r['events']:>6} {r['coop']:>6.1f} {r['conflict']:>6.1f} "
                        f"{r['temperature']:>+6.2f} {band:>15} {r['smoothed']:>+6.2f}{mark}")
         return "\n".join(out)
+
+
+def _rounded(values: np.ndarray, digits: int) -> list[float]:
+    """``[round(float(v), digits) for v in values]``, vectorised: numpy's rounding (scale, round half
+    to even, unscale) agrees with Python's correctly rounded one except near a tie, so the values
+    within 1e-6 of one (and any non-finite value) are rounded by Python."""
+    v = np.asarray(values, dtype=float)
+    scaled = v * 10.0 ** digits
+    out = (np.rint(scaled) / 10.0 ** digits).tolist()
+    frac = scaled - np.floor(scaled)
+    with np.errstate(invalid="ignore"):
+        doubtful = ~np.isfinite(scaled) | (np.abs(frac - 0.5) < 1e-6) | (np.abs(v) >= 1e6)
+    for i in np.flatnonzero(doubtful).tolist():
+        out[i] = round(float(v[i]), digits)
+    return out
 
 
 def _query(con: duckdb.DuckDBPyConnection, a: ActorSpec, b: ActorSpec, by: str, directed: bool,
@@ -512,6 +615,18 @@ def _query(con: duckdb.DuckDBPyConnection, a: ActorSpec, b: ActorSpec, by: str, 
     return con.execute(sql, all_params).df()
 
 
+def dyad_specs(a: str | ActorSpec, b: str | ActorSpec, by: str,
+               sectors: tuple[str | None, str | None] = (None, None)) -> tuple[ActorSpec, ActorSpec]:
+    """The two sides of a dyad request, checked (period, actor codes, two different actors)."""
+    if by not in PERIODS:
+        raise AnalysisError(repr(by), f"the period is one of {', '.join(PERIODS)}")
+    sa, sb = (sectors if sectors else (None, None))
+    spec_a, spec_b = parse_actor(a, sa), parse_actor(b, sb)
+    if spec_a == spec_b:
+        raise AnalysisError(f"{spec_a.label}-{spec_b.label}", "a dyad needs two different actors")
+    return spec_a, spec_b
+
+
 def dyad_index(con: Any, a: str | ActorSpec, b: str | ActorSpec, *, by: Period = "week",
                since: date | None = None, until: date | None = None, directed: bool = False,
                sectors: tuple[str | None, str | None] = (None, None)) -> DyadIndex:
@@ -520,29 +635,45 @@ def dyad_index(con: Any, a: str | ActorSpec, b: str | ActorSpec, *, by: Period =
     ``a``/``b`` are codes as ``parse_actor`` reads them ("RUS", "USA MIL", "NATO"); ``sectors`` sets
     or overrides each side's sector. ``since``/``until`` (inclusive) bound the events' anchor dates.
     """
-    if by not in PERIODS:
-        raise AnalysisError(repr(by), f"the period is one of {', '.join(PERIODS)}")
-    sa, sb = (sectors if sectors else (None, None))
-    spec_a, spec_b = parse_actor(a, sa), parse_actor(b, sb)
-    if spec_a == spec_b:
-        raise AnalysisError(f"{spec_a.label}-{spec_b.label}", "a dyad needs two different actors")
+    spec_a, spec_b = dyad_specs(a, b, by, sectors)
     db = connection(con)
     raw = _query(db, spec_a, spec_b, by, directed, since, until)
-    frame = _fill_periods(raw, by, since, until)
-    frame = _add_temperature(frame, by)
-    index = DyadIndex(spec_a, spec_b, by, directed, since, until, frame)
-    has = frame["events"].to_numpy() > 0
+    cols = [c for c in raw.columns if c != "period"]
+    periods = pd.to_datetime(raw["period"]).to_numpy().astype("datetime64[D]")
+    values = raw[cols].to_numpy(dtype=float, na_value=0.0) if len(raw) else np.zeros((0, len(cols)))
+    return index_from_periods(spec_a, spec_b, by, directed, since, until, periods, cols, values)
+
+
+def series_columns() -> list[str]:
+    """The per-period sums ``index_from_periods`` takes, in ``_query``'s order."""
+    return ["events", "a_to_b", "b_to_a", "q1", "q2", "q3", "q4", *(f"n_{t}" for t in event_types()),
+            "weight", "weight2", "w_coop", "w_conflict", "goldstein_sum", "plover_sum"]
+
+
+def index_from_periods(spec_a: ActorSpec, spec_b: ActorSpec, by: str, directed: bool, since: date | None,
+                       until: date | None, periods: np.ndarray, cols: list[str], values: np.ndarray) -> DyadIndex:
+    """The index from per-period sums (``periods``: period starts as datetime64[D], one row of
+    ``values`` each, columns ``cols`` as ``series_columns``). ``dyad_index`` gets them from one
+    DuckDB query; the web server from its in-memory table of the read-only store: both then share
+    every step below, so their answers are the same."""
+    data = _fill_periods(periods, cols, values, by, since, until)
+    evidence = data.pop(_SMOOTHED_EVIDENCE, None)
+    index = DyadIndex(spec_a, spec_b, by, directed, since, until, data)
+    index._smoothed_evidence = evidence
+    if not index.periods:
+        return index
+    has = data["events"] > 0
     if has.any():
         x = np.flatnonzero(has).astype(float)
-        y = frame["temperature"].to_numpy(dtype=float)[has]
+        y = np.asarray(data["temperature"], dtype=float)[has]
         index.trend = theil_sen(x, y, by)
-        periods = frame["period"].tolist()
+        periods_list = list(data["period"])
         idx = np.flatnonzero(has)
-        cps = change_points(y, frame["variance"].to_numpy(dtype=float)[has])
+        cps = change_points(y, np.asarray(data["variance"], dtype=float)[has])
         edges = [0, *cps, len(y)]
         for k, cp in enumerate(cps, start=1):
             index.change_points.append(ChangePoint(
-                period=periods[idx[cp]],
+                period=periods_list[idx[cp]],
                 before=float(y[edges[k - 1]:cp].mean()),
                 after=float(y[cp:edges[k + 1]].mean()),
             ))
@@ -550,66 +681,87 @@ def dyad_index(con: Any, a: str | ActorSpec, b: str | ActorSpec, *, by: Period =
 
 
 _COUNT_COLUMNS = ("events", "a_to_b", "b_to_a", "q1", "q2", "q3", "q4")
+_SMOOTHED_EVIDENCE = "_smoothed_evidence"
+_TEMPERATURE_COLUMNS = ("n_eff", "coop", "conflict", "goldstein_mean", "plover_mean", "temperature", "low",
+                        "high", "variance", "smoothed", "smoothed_low", "smoothed_high")
 
 
-def _fill_periods(raw: pd.DataFrame, by: str, since: date | None, until: date | None) -> pd.DataFrame:
-    """Every period from since (or the first event) to until (or the last event), zeros where empty."""
-    cols = [c for c in raw.columns if c != "period"]
-    periods = pd.to_datetime(raw["period"])
-    start = pd.Timestamp(since) if since else (periods.min() if len(raw) else None)
-    end = pd.Timestamp(until) if until else (periods.max() if len(raw) else None)
+def period_start(days: np.ndarray, by: str) -> np.ndarray:
+    """The start of each day's period (datetime64[D]): the day, its week's Monday, its month's first."""
+    days = np.asarray(days, dtype="datetime64[D]")
+    if by == "week":
+        d = days.astype("int64")
+        return (d - (d + 3) % 7).astype("datetime64[D]")  # 1970-01-01 was a Thursday
+    if by == "month":
+        return days.astype("datetime64[M]").astype("datetime64[D]")
+    return days
+
+
+def _period_range(start: np.datetime64, end: np.datetime64, by: str) -> np.ndarray:
+    """Every period start from ``start``'s period to ``end``'s, both included."""
+    lo, hi = period_start(np.array([start, end]), by)
+    if by == "month":
+        return np.arange(lo.astype("datetime64[M]"), hi.astype("datetime64[M]") + 1).astype("datetime64[D]")
+    return np.arange(lo, hi + 1, 7 if by == "week" else 1)
+
+
+def _fill_periods(periods: np.ndarray, cols: list[str], values: np.ndarray, by: str, since: date | None,
+                  until: date | None) -> dict[str, np.ndarray]:
+    """Every period from since (or the first event) to until (or the last event), zeros where empty,
+    with the temperature columns: the columns of ``DyadIndex`` (numpy throughout: a series is asked for
+    on every click of the dashboard)."""
+    periods = np.asarray(periods, dtype="datetime64[D]")
+    known = ~np.isnat(periods)
+    start = np.datetime64(since, "D") if since else (periods[known].min() if known.any() else None)
+    end = np.datetime64(until, "D") if until else (periods[known].max() if known.any() else None)
     if start is None or end is None:
-        return pd.DataFrame({"period": pd.Series(dtype=object), **{c: pd.Series(dtype=float) for c in cols}})
-    full = pd.date_range(_trunc(start, by), _trunc(end, by), freq=PERIODS[by])
-    values = np.zeros((len(full), len(cols)))
-    if len(raw):
-        pos = full.get_indexer(periods)
-        keep = pos >= 0
-        values[pos[keep]] = raw[cols].to_numpy(dtype=float, na_value=0.0)[keep]
-    data: dict[str, Any] = {"period": full.date}
+        empty: dict[str, np.ndarray] = {"period": np.array([], dtype=object)}
+        for c in (*cols, *_TEMPERATURE_COLUMNS):  # (an empty series has always kept the three sums)
+            empty[c] = np.array([], dtype=float)
+        return empty
+    full = _period_range(start, end, by)
+    filled = np.zeros((len(full), len(cols)))
+    if len(periods):
+        pos = np.searchsorted(full, periods)
+        keep = known & (pos < len(full))
+        keep[keep] = full[pos[keep]] == periods[keep]
+        filled[pos[keep]] = values[keep]
+    data: dict[str, Any] = {"period": full.astype(object)}
     for j, c in enumerate(cols):
         is_count = c in _COUNT_COLUMNS or c.startswith("n_")
-        data[c] = values[:, j].astype(int) if is_count else values[:, j]
-    return pd.DataFrame(data)
+        data[c] = filled[:, j].astype(int) if is_count else filled[:, j]
+    _add_temperature(data, by)
+    for c in ("weight2", "w_coop", "w_conflict"):
+        del data[c]
+    return data
 
 
-def _trunc(ts: pd.Timestamp, by: str) -> pd.Timestamp:
-    ts = pd.Timestamp(ts).normalize()
-    if by == "week":
-        return ts - pd.Timedelta(days=ts.weekday())
-    if by == "month":
-        return ts.replace(day=1)
-    return ts
-
-
-def _add_temperature(frame: pd.DataFrame, by: str) -> pd.DataFrame:
+def _add_temperature(data: dict[str, Any], by: str) -> None:
     """Effective counts, raw and smoothed temperature with their Beta bands (see analysis.yaml)."""
     cfg = settings()["temperature"]
     prior, band = float(cfg["prior"]), float(cfg["band"])
-    if not len(frame):
-        for c in ("n_eff", "coop", "conflict", "goldstein_mean", "plover_mean", "temperature", "low",
-                  "high", "variance", "smoothed", "smoothed_low", "smoothed_high"):
-            frame[c] = pd.Series(dtype=float)
-        return frame
-    w = frame["weight"].to_numpy(dtype=float)
-    w2 = frame["weight2"].to_numpy(dtype=float)
+    w = np.asarray(data["weight"], dtype=float)
+    w2 = np.asarray(data["weight2"], dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         n_eff = np.where(w2 > 0, w * w / w2, 0.0)
         scale = np.where(w > 0, n_eff / w, 0.0)
-        frame["goldstein_mean"] = np.where(w > 0, frame["goldstein_sum"] / w, 0.0)
-        frame["plover_mean"] = np.where(w > 0, frame["plover_sum"] / w, 0.0)
-    wc = frame["w_coop"].to_numpy(dtype=float)
-    wk = frame["w_conflict"].to_numpy(dtype=float)
+        data["goldstein_mean"] = np.where(w > 0, data["goldstein_sum"] / w, 0.0)
+        data["plover_mean"] = np.where(w > 0, data["plover_sum"] / w, 0.0)
+    wc = np.asarray(data["w_coop"], dtype=float)
+    wk = np.asarray(data["w_conflict"], dtype=float)
     neutral = np.clip(w - wc - wk, 0.0, None)
     coop = (wc + neutral / 2) * scale
     conflict = (wk + neutral / 2) * scale
-    frame["n_eff"] = n_eff
-    frame["coop"] = coop
-    frame["conflict"] = conflict
-    frame["temperature"], frame["low"], frame["high"] = beta_temperature(coop, conflict, prior, band)
+    data["n_eff"] = n_eff
+    data["coop"] = coop
+    data["conflict"] = conflict
+    data["temperature"], data["low"], data["high"] = beta_temperature(coop, conflict, prior, band)
     a, b = coop + prior, conflict + prior
-    frame["variance"] = 4 * a * b / ((a + b) ** 2 * (a + b + 1))  # of 2p - 1 under the Beta posterior
+    data["variance"] = 4 * a * b / ((a + b) ** 2 * (a + b + 1))  # of 2p - 1 under the Beta posterior
     halflife = float(cfg["halflife"][by])
     sc, sk = ewma_sum(coop, halflife), ewma_sum(conflict, halflife)
-    frame["smoothed"], frame["smoothed_low"], frame["smoothed_high"] = beta_temperature(sc, sk, prior, band)
-    return frame.drop(columns=["weight2", "w_coop", "w_conflict"])
+    # the smoothed band's quantiles are made when asked for (DyadIndex.frame, the summary's last
+    # period): every period's Beta quantiles cost more than the rest of a series
+    a, b = sc + prior, sk + prior
+    data["smoothed"] = 2 * a / (a + b) - 1
+    data[_SMOOTHED_EVIDENCE] = (sc, sk)

@@ -50,8 +50,12 @@ class Json(JSONResponse):
     """JSON without FastAPI's per-value encoder walk (rows are plain values already); NaN -> null."""
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(clean(content), ensure_ascii=False, allow_nan=False, separators=(",", ":"),
-                          default=_default).encode("utf-8")
+        try:  # most answers hold no NaN: walking them to replace it costs more than the encoding
+            text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_default)
+        except ValueError:
+            text = json.dumps(clean(content), ensure_ascii=False, allow_nan=False, separators=(",", ":"),
+                              default=_default)
+        return text.encode("utf-8")
 
 
 def _default(value: Any) -> Any:
@@ -216,14 +220,30 @@ class ResponseCache:
                 self.bytes -= len(dropped)
 
 
-async def cached(request: Request, compute: Callable[[duckdb.DuckDBPyConnection], Any]) -> Response:
+def memory(request: Request) -> Any:
+    """The in-memory tables of the store (``detente.web.memory``), or None: then SQL answers. If the
+    store file changed since they were read, they are dropped, with the remembered answers."""
+    web = request.app.state.web
+    mem = web.memory
+    if mem is not None and not mem.current():
+        web.memory = mem = None
+        web.cache = ResponseCache(web.cache.size)
+    return mem
+
+
+async def cached(request: Request, compute: Callable[[duckdb.DuckDBPyConnection], Any],
+                 from_memory: Callable[[], Any] | None = None) -> Response:
     """The cached answer to this GET request, else ``compute(cursor)``'s (rendered once, remembered).
 
     A hit is answered on the event loop; a miss runs the query in the thread pool on a cursor of
-    its own (DuckDB releases the GIL while it scans)."""
+    its own (DuckDB releases the GIL while it scans). ``from_memory``: the answer from the in-memory
+    tables, computed on the event loop (a few milliseconds of numpy, less than a thread hop costs)."""
     web = request.app.state.web
     key = ResponseCache.key(request)
     body = web.cache.get(key)
+    if body is None and from_memory is not None:
+        body = Json(from_memory()).body
+        web.cache.put(key, body)
     if body is None:
         def render() -> bytes:
             cur = web.store.con.cursor()
@@ -287,14 +307,17 @@ async def list_events(
     lo, hi = period(since, until)
     if cursor_ and offset:
         raise Unprocessable("give offset or cursor, not both")
-    where, params = queries.event_filters(
+    filters: dict[str, Any] = dict(
         actor=store_code(actor) if actor else None, recipient=store_code(recipient) if recipient else None,
-        dyad=tuple(store_code(x) for x in pair(dyad)) if dyad else None,  # type: ignore[arg-type]
+        dyad=tuple(store_code(x) for x in pair(dyad)) if dyad else None,
         country=country.upper() if country else None, event=type_list(type_), since=lo, until=hi,
         modality=modality, min_mentions=min_mentions)
+    where, params = queries.event_filters(**filters)
+    after_key = None
     if cursor_:
         day, _, eid = cursor_.partition(".")
         after = iso(day, "cursor")
+        after_key = (after, int(eid))
         where += (" AND " if where else " WHERE ") + "(anchor_date > ? OR (anchor_date = ? AND event_id > ?))"
         params += [after, after, int(eid)]
     # the page's keys first, then its columns by primary key: sorting narrow rows is several times
@@ -302,8 +325,7 @@ async def list_events(
     sql = (f"SELECT {LIST_COLUMNS} FROM events WHERE event_id IN (SELECT event_id FROM events{where}"
            " ORDER BY anchor_date, event_id LIMIT ? OFFSET ?) ORDER BY anchor_date, event_id")
 
-    def page(cur: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-        found = rows(cur.execute(sql, params + [limit + 1, offset]))
+    def answer(found: list[dict[str, Any]]) -> dict[str, Any]:
         more = len(found) > limit
         found = found[:limit]
         last = found[-1] if found else None
@@ -312,7 +334,16 @@ async def list_events(
             "next_cursor": f"{last['anchor_date'].isoformat()}.{last['event_id']}" if more and last else None,
         }
 
-    return await cached(request, page)
+    def page(cur: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+        return answer(rows(cur.execute(sql, params + [limit + 1, offset])))
+
+    mem = memory(request)
+    from_memory = None
+    if mem is not None:
+        def from_memory() -> dict[str, Any]:
+            return answer(mem.events.page(**filters, after=after_key, limit=limit + 1, offset=offset))
+
+    return await cached(request, page, from_memory)
 
 
 def cue_spans(text: str | None, cue: str | None) -> list[list[int]]:
@@ -363,8 +394,11 @@ async def dyad(
     from detente.analysis.dyad import dyad_index
 
     lo, hi = period(since, until)
+    mem = memory(request)
     return await cached(request, lambda cur: _dyad(dyad_index(cur, a, b, by=by, since=lo, until=hi, directed=directed),
-                                             by, directed))
+                                             by, directed),
+                        None if mem is None else
+                        lambda: _dyad(mem.dyads.index(a, b, by=by, since=lo, until=hi, directed=directed), by, directed))
 
 
 def _dyad(index: Any, by: str, directed: bool) -> dict[str, Any]:

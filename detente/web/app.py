@@ -24,6 +24,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from detente.store import Store
 from detente.web import api, pages
+from detente.web.memory import Memory
+from detente.web.memory import enabled as memory_enabled
+from detente.web.memory import fits as fits_in_memory
 from detente.web.security import MAX_BODY_BYTES, SecurityMiddleware, cors_options
 
 log = logging.getLogger("detente.web")
@@ -41,6 +44,8 @@ class WebState:
     coder_lock: threading.Lock = field(default_factory=threading.Lock)
     audits: dict = field(default_factory=dict)
     cache: api.ResponseCache = field(default_factory=lambda: api.ResponseCache(DEFAULT_CACHE))
+    memory: Any = None
+    """``detente.web.memory.Memory`` of a read-only store, else None (every answer from SQL)."""
     _coder: Any = None
     _coder_load: threading.Lock = field(default_factory=threading.Lock)
 
@@ -72,6 +77,8 @@ def create_app(db: str | PathLike[str] | Store, *, cors_origins: list[str] | Non
     ``cors_origins``: origins allowed to call the API from other sites (default: none, no CORS
     headers). ``coder``: a loaded ``Coder`` (or a callable returning one) for ``POST /api/code``.
     ``cache_size``: GET answers remembered (the store is read-only, so they stay true); 0 turns it off.
+    A store opened read-only is also read into memory (``detente.web.memory``) for dyad series and
+    event pages, unless ``DETENTE_WEB_MEMORY=0``.
     """
     from detente.analysis.dyad import AnalysisError
 
@@ -89,7 +96,10 @@ def create_app(db: str | PathLike[str] | Store, *, cors_origins: list[str] | Non
                               "audit, actors. Errors are JSON: {\"error\": reason}.",
                   docs_url=None, redoc_url=None)  # the docs pages load scripts from a CDN: not under this CSP
     factory = coder if callable(coder) and not hasattr(coder, "code") else (lambda: coder) if coder else None
-    app.state.web = WebState(store=store, coder_factory=factory, cache=api.ResponseCache(cache_size))
+    memory = None
+    if store.read_only and memory_enabled() and fits_in_memory(store):
+        memory = Memory.build(store, api.LIST_COLUMNS)
+    app.state.web = WebState(store=store, coder_factory=factory, cache=api.ResponseCache(cache_size), memory=memory)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> api.Json:
