@@ -18,11 +18,13 @@ loaded the Coder), ``run`` (partitions read, coded, written), ``merge``; the loc
 figure includes its pool start and model load. Figures: articles/s; scaling efficiency = rate of 2
 workers / (2 x rate of 1 worker), on the coding runs; overhead vs the local pool = Dask end-to-end
 time (startup + run + merge) / local time - 1. The issue's targets: efficiency >= 80%, overhead <= 15%.
-Wall times need a quiet machine; the CPU seconds of all processes of a configuration (model loads
-included) are reported too, as the figure other jobs on a busy machine do not distort.
+Wall times need a quiet machine; the CPU seconds of all processes of a configuration (scheduler,
+nannies, workers, the merge; model loads included) are reported too, with the overhead in CPU per
+article, as the figure other jobs on a busy machine do not distort.
 
-    .venv/bin/python bench/bench_dask.py --articles 20000            # the issue's figure (quiet machine!)
-    .venv/bin/python bench/bench_dask.py --articles 400 --words 300  # a quick look
+    .venv/bin/python bench/bench_dask.py --articles 20000 --configs local,dask-1,dask-2  # the issue's figures
+    .venv/bin/python bench/bench_dask.py --articles 3000 --words 300 --partition-mb 0.25  # ~10 minutes
+    .venv/bin/python bench/bench_dask.py --articles 400 --words 300                       # a quick look
 """
 
 from __future__ import annotations
@@ -83,16 +85,25 @@ def _child(config: str, corpus: str, work: Path, partition_mb: float) -> dict:
         s = ingest_dask([corpus], work / config, client=client, progress=False,
                         partition_size=int(partition_mb * 1024 * 1024),
                         db=work / f"{config}.duckdb" if as_you_go else None)
+        workers_cpu = sum(client.run(_process_cpu).values())  # model loads included
     finally:
         t2 = time.perf_counter()
         client.close()
         cluster.close()
-    t3 = time.perf_counter()
+    t3, c3 = time.perf_counter(), time.process_time()
     m = s.merged if as_you_go else merge(work / config, work / f"{config}.duckdb")
-    t4 = t3 if as_you_go else time.perf_counter()
+    t4, c4 = (t3, c3) if as_you_go else (time.perf_counter(), time.process_time())
     return {"config": config, "articles": s.articles, "ok": s.coded, "events": s.events, "startup": t1 - t0,
             "run": t2 - t1, "merge": t4 - t3, "partitions": s.partitions, "stored": m.ok,
-            "events_stored": m.events_new}
+            "events_stored": m.events_new, "cpu_workers": workers_cpu, "cpu_merge": c4 - c3}
+
+
+def _process_cpu() -> float:
+    """CPU seconds of the calling process (run on each Dask worker)."""
+    import psutil
+
+    t = psutil.Process().cpu_times()
+    return t.user + t.system
 
 
 def _cpu_seconds() -> float:
@@ -120,7 +131,12 @@ def _rate(r: dict, with_startup: bool = False) -> float:
     return r["articles"] / t if t > 0 else 0.0
 
 
-def report(results: dict[str, dict], n: int, words: int, partition_mb: float) -> str:
+def _cpu_ms(r: dict) -> float:
+    return 1000 * r.get("cpu", 0.0) / max(1, r["articles"])
+
+
+def report(results: dict[str, dict], n: int, words: int, partition_mb: float,
+           load: tuple[float, float] | None = None) -> str:
     rows = ["| configuration | articles | startup s | run s | merge s | articles/s (run) | articles/s (end to end) "
             "| CPU s (all processes) | CPU ms/article |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
@@ -131,10 +147,11 @@ def report(results: dict[str, dict], n: int, words: int, partition_mb: float) ->
         total = r["startup"] + r["run"] + r["merge"]
         rows.append(f"| {name} | {r['articles']:,} | {r['startup']:.1f} | {r['run']:.1f} | {r['merge']:.1f} | "
                     f"{_rate(r):.1f} | {r['articles'] / total:.1f} | {r.get('cpu', 0):.1f} | "
-                    f"{1000 * r.get('cpu', 0) / max(1, r['articles']):.1f} |")
+                    f"{_cpu_ms(r):.1f} |")
+    before, after = load if load else (os.getloadavg()[0],) * 2
     lines = [f"Dask scaling, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.node()}, "
-             f"{os.cpu_count()} CPUs, load average before {os.getloadavg()[0]:.2f}; {n:,} generated articles of "
-             f"~{words} words, partitions of {partition_mb} MB.", "", *rows, ""]
+             f"{os.cpu_count()} CPUs, load average {before:.2f} before, {after:.2f} after; {n:,} generated "
+             f"articles of ~{words} words, partitions of {partition_mb} MB.", "", *rows, ""]
     d1, d2 = results.get("dask-1", {}), results.get("dask-2", {})
     loc = results.get("local", {})
     base = "local pool (2 workers)"
@@ -151,6 +168,20 @@ def report(results: dict[str, dict], n: int, words: int, partition_mb: float) ->
             lines.append(f"- overhead of {name} (startup + run + merge) vs the {base}: {over:+.0%} "
                          f"(target <= {TARGET_OVERHEAD:.0%}: {'met' if over <= TARGET_OVERHEAD else 'NOT met'}); "
                          f"run alone: {d['run'] / loc['run'] - 1:+.0%}")
+    for name in ("dask-2", "dask-2-db"):
+        d = results.get(name, {})
+        if d.get("cpu") and loc.get("cpu"):
+            over = _cpu_ms(d) / _cpu_ms(loc) - 1
+            lines.append(f"- CPU overhead of {name} (all processes, merge included) vs the {base}: "
+                         f"{_cpu_ms(d):.1f} vs {_cpu_ms(loc):.1f} ms/article = {over:+.0%} "
+                         f"(target <= {TARGET_OVERHEAD:.0%}: {'met' if over <= TARGET_OVERHEAD else 'NOT met'})")
+    for name in ("dask-1", "dask-2", "dask-2-db"):
+        d = results.get(name, {})
+        if "cpu_workers" in d:
+            rest = d["cpu"] - d["cpu_workers"] - d["cpu_merge"]
+            lines.append(f"- CPU of {name}: workers {d['cpu_workers']:.1f} s (model loads included), merge "
+                         f"{d['cpu_merge']:.1f} s, client + scheduler + nannies {rest:.1f} s"
+                         + (" (merging as it goes)" if name.endswith("-db") else ""))
     if "run" in d1:
         per_day = _rate(d1) * 86_400
         lines.append(f"- one worker core: {_rate(d1):.1f} articles/s = {per_day:,.0f} articles/day")
@@ -185,10 +216,11 @@ def main(argv: list[str] | None = None) -> int:
                 fh.write(json.dumps({"id": a.id, "text": a.text, "title": a.title, "date": a.date.isoformat(),
                                      "url": f"https://bench.example/{a.id}", "outlet": "Bench Wire"}) + "\n")
         results = {}
+        load_before = os.getloadavg()[0]
         for config in args.configs.split(","):
             results[config] = _run_child(config, str(corpus), work, args.partition_mb)
             print(f"{config}: {results[config]}", file=sys.stderr)
-    print(report(results, args.articles, args.words, args.partition_mb))
+    print(report(results, args.articles, args.words, args.partition_mb, (load_before, os.getloadavg()[0])))
     if args.json:
         print(json.dumps(results, indent=1))
     return 0

@@ -1,10 +1,10 @@
 """The Dask engine: a LocalCluster of 2 worker processes on loopback codes a generated corpus into
 Parquet, the merge loads it into a store, and the store equals the one the local engine writes.
 
-The corpus holds a bad JSON line, a poisoned record and a repeated story, so the comparison covers the
-error paths too. The poisoned record is a real one: a publication date of 9999-12-31 and "tomorrow"
-in the text make the date resolver overflow (if that is ever handled, pick another poison: the test
-says so rather than passing silently).
+The corpus holds a bad JSON line, a record dated 9999-12-31 (refused by the reader: a publication
+date in the future) and a repeated story, so the comparison covers the error paths too. The coder no
+longer has a known input that makes it raise, so an article the coder fails on is made by a fault put
+into the workers' coder for one article id (``test_an_article_the_coder_fails_on_...``).
 """
 
 from __future__ import annotations
@@ -15,15 +15,17 @@ import signal
 import threading
 import time
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from bench.corpus import generate
 from detente.ingest.readers import read_path
 from detente.scale import ingest_dask, merge, plan_partitions, read_partition, start_local_cluster
 
-POISON = {"id": "poison-tomorrow", "text": "Russia will attack Ukraine tomorrow, officials in Kyiv said.",
+FUTURE_DATED = {"id": "dated-9999", "text": "Russia will attack Ukraine tomorrow, officials in Kyiv said.",
           "date": "9999-12-31"}
 N_ARTICLES = 240
 
@@ -35,7 +37,7 @@ def corpus(tmp_path_factory) -> Path:
     lines = [json.dumps({"id": a.id, "text": a.text, "title": a.title, "date": a.date.isoformat()})
              for a in articles]
     lines.insert(40, '{"id": "broken", "text": "cut in half')
-    lines.insert(100, json.dumps(POISON))
+    lines.insert(100, json.dumps(FUTURE_DATED))
     again = articles[5]  # the same story under another id, far from the first copy: another partition
     lines.append(json.dumps({"id": "repeat", "text": again.text, "title": again.title,
                              "date": again.date.isoformat()}))
@@ -120,8 +122,7 @@ def test_dask_engine_gives_the_local_engine_store(client, corpus, local_db, tmp_
     assert s.partitions >= 5 and s.partitions_failed == 0 and s.workers == 2
     by_input = {e.input: e for e in s.errors}
     assert f"{corpus}:41" in by_input and by_input[f"{corpus}:41"].stage == "read"
-    assert POISON["id"] in by_input, "the poisoned record no longer breaks the coder: choose another poison"
-    assert by_input[POISON["id"]].stage == "code"
+    assert by_input[f"{corpus}:101"].stage == "read" and "future" in by_input[f"{corpus}:101"].reason
 
     # date-partitioned Parquet, readable as a Hive dataset
     months = sorted(p.name for p in (out / "mentions").iterdir())
@@ -139,7 +140,7 @@ def test_dask_engine_gives_the_local_engine_store(client, corpus, local_db, tmp_
     assert m.partitions == s.partitions and not m.incomplete
     dask_state, local_state = _snapshot(db), _snapshot(local_db)
     assert dask_state == local_state
-    assert len(dask_state["articles"]) == N_ARTICLES  # the repeated story is stored once, the poison not
+    assert len(dask_state["articles"]) == N_ARTICLES  # the repeated story is stored once, the 9999 record not
 
     # a re-run overwrites the same files; merging it (twice) adds nothing
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
@@ -193,16 +194,28 @@ def test_a_worker_killed_mid_partition_loses_nothing(client, corpus, local_db, t
 
 
 def test_an_article_the_store_refuses_is_an_error_and_the_rest_is_merged(client, tmp_path):
-    """An event dated at the end of the calendar (published 9999-12-31, "yesterday") is coded but
-    cannot be placed in the store's date index; the merge names it and stores the others."""
+    """An event dated at the end of the calendar cannot be placed in the store's date index; the merge
+    names its article and stores the others. The coder and the reader no longer produce such a date,
+    so the partition's Parquet is edited as another tool (or an older detente) could have left it."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
     articles = generate(6, seed=3, sentences=(3, 6))
     recs = [{"id": a.id, "text": a.text, "date": a.date.isoformat()} for a in articles]
     recs.insert(3, {"id": "end-of-time", "text": "Russia attacked Ukraine yesterday, officials in Kyiv said.",
-                    "date": "9999-12-31"})
+                    "date": articles[3].date.isoformat()})
     path = tmp_path / "c.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
     s = ingest_dask([str(path)], tmp_path / "out", client=client, progress=False)
     assert s.coded == 7 and s.failed == 0
+    edited = 0
+    for f in (tmp_path / "out" / "mentions").rglob("*.parquet"):
+        t = pq.read_table(f)
+        mask = pc.equal(t["doc_id"], "end-of-time")
+        edited += pc.sum(mask).as_py() or 0
+        dates = pc.if_else(mask, pa.scalar(date.max, pa.date32()), t["date"])
+        pq.write_table(t.set_column(t.schema.get_field_index("date"), "date", dates), f)
+    assert edited >= 1
     m = merge(tmp_path / "out", tmp_path / "db.duckdb")
     from detente.store import open as open_store
 
@@ -213,3 +226,95 @@ def test_an_article_the_store_refuses_is_an_error_and_the_rest_is_merged(client,
         pytest.skip("the store now takes events dated 9999: nothing left to refuse")
     assert list(errors["input"]) == ["end-of-time"] and errors["stage"][0] == "store"
     assert n_articles == 6 and m.ok == 6
+
+
+def test_the_local_cluster_workers_run_without_dasks_small_task_overheads(client):
+    """Measured on this coder: Dask's MALLOC_TRIM_THRESHOLD_ cost ~5 ms of system CPU per article and
+    the 10 ms stack profiler a few per cent more; the LocalCluster's workers run without them, one
+    thread each."""
+    import dask
+
+    def settings(dask_worker) -> dict:  # noqa: ANN001 - Client.run passes the Worker under this name
+        return {"trim": os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+                "profile": dask.config.get("distributed.worker.profile.enabled"),
+                "monitor": dask.config.get("distributed.worker.memory.monitor-interval"),
+                "threads": dask_worker.state.nthreads}
+
+    seen = client.run(settings)
+    assert len(seen) == 2
+    for s in seen.values():
+        assert s == {"trim": None, "profile": False, "monitor": "1s", "threads": 1}
+
+
+def test_the_merge_takes_the_workers_content_hashes(client, corpus, tmp_path, monkeypatch):
+    """The text is hashed once, by the worker that read it; the merge hands that hash to the store."""
+    from detente.records import Article
+
+    out = tmp_path / "parquet"
+    s = ingest_dask([str(corpus)], out, client=client, partition_size=_part_size(corpus), progress=False)
+    calls = Counter()
+    real = Article.content_hash
+
+    def counted(self):
+        calls["hash"] += 1
+        return real(self)
+
+    monkeypatch.setattr(Article, "content_hash", counted)
+    m = merge(out, tmp_path / "dask.duckdb")
+    assert m.ok == N_ARTICLES == s.coded - 1  # the repeated story is found by the store
+    assert calls["hash"] == 0
+
+
+def test_the_worker_plugin_undoes_dasks_malloc_trim_where_it_is_set(monkeypatch):
+    import sys
+
+    from detente.scale.dask_engine import relax_malloc_trim
+
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    assert relax_malloc_trim() is False  # nothing to undo
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
+    assert relax_malloc_trim() is sys.platform.startswith("linux")
+
+
+def test_an_article_the_coder_fails_on_is_an_error_and_the_rest_is_coded(client, tmp_path):
+    """A coder that raises on one article (a fault put into the workers' Coder for one id: the coder
+    has no known poison left) makes that article an error of stage "code"; the partition and the job
+    go on, and the merge stores the others."""
+    from detente.scale.dask_engine import worker_coder
+
+    articles = generate(8, seed=5, sentences=(3, 6))
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join(json.dumps({"id": a.id, "text": a.text, "date": a.date.isoformat()}) + "\n"
+                            for a in articles), encoding="utf-8")
+    bad = articles[4].id
+
+    def break_coder(doc_id: str) -> None:
+        coder = worker_coder()
+        cls = type(coder)
+
+        def code_batch(arts):
+            if any(a.id == doc_id for a in arts):
+                raise RuntimeError("injected fault")
+            return cls._code_batch(coder, arts)
+
+        def code(art):
+            if art.id == doc_id:
+                raise RuntimeError("injected fault")
+            return cls.code(coder, art)
+
+        coder._code_batch, coder.code = code_batch, code
+
+    def mend_coder() -> None:
+        coder = worker_coder()
+        for name in ("_code_batch", "code"):
+            coder.__dict__.pop(name, None)
+
+    client.run(break_coder, bad)
+    try:
+        s = ingest_dask([str(path)], tmp_path / "out", client=client, progress=False)
+    finally:
+        client.run(mend_coder)
+    assert s.partitions_failed == 0 and s.coded == 7 and s.failed == 1
+    assert [(e.input, e.stage) for e in s.errors] == [(bad, "code")] and "injected fault" in s.errors[0].reason
+    m = merge(tmp_path / "out", tmp_path / "db.duckdb")
+    assert m.ok == 7 and m.failed == 1

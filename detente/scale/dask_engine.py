@@ -21,6 +21,7 @@ import asyncio
 import json
 import logging
 import os
+import sys
 import threading
 import time
 import uuid
@@ -42,6 +43,27 @@ CODE_CHUNK = 8
 
 MERGE_BATCH = 500
 """Items per store transaction in ``merge``: large enough for vectorised inserts, small for memory."""
+
+LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
+    # Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536 (to hand freed memory back to the OS).
+    # Setting it also turns off glibc's adaptive mmap threshold, so every array thinc allocates for a
+    # parse (> 128 kB) is mmap'ed, page-faulted and unmapped again: +5 ms of system CPU per article,
+    # measured. The coder's memory is steady (the model, then short-lived parses): keep glibc's defaults.
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    # The statistical profiler samples the task thread's stack every 10 ms for the dashboard, which is
+    # off; the monitors below poll psutil 10 and 2 times a second in every worker and nanny. Together
+    # ~4% of a core per worker process, and ~3% more in the scheduler process, measured idle.
+    "distributed.worker.profile.enabled": False,
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.admin.tick.interval": "200ms",
+}
+"""Settings of the LocalCluster ``start_local_cluster`` starts: tasks here are CPU-bound partitions of
+tens of seconds, not the many small tasks Dask's defaults are tuned for. For an existing cluster put the
+same settings in its workers' Dask configuration (``docs/SCALE_OUT.md``)."""
+
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+"""glibc's ``mallopt`` parameters (malloc.h)."""
 
 
 # -- summaries ----------------------------------------------------------------------------------------
@@ -119,7 +141,25 @@ class CoderPlugin(WorkerPlugin):
     name = "detente-coder"
 
     async def setup(self, worker) -> None:  # noqa: ANN001 - distributed's Worker
+        relax_malloc_trim()
         await asyncio.get_running_loop().run_in_executor(None, worker_coder)
+
+
+def relax_malloc_trim() -> bool:
+    """Undo, in this worker process, the cost of the MALLOC_TRIM_THRESHOLD_ a Dask nanny sets by
+    default (see ``LOCAL_CLUSTER_CONFIG``): on a cluster started elsewhere the variable is already in
+    the worker's environment, and only ``mallopt`` can still change what it did. The thresholds given
+    are the largest glibc's adaptive rule reaches by itself (mmap 32 MB; trim twice that), so freed parse
+    arrays are reused from the heap; a worker keeps at most 64 MB of free heap. True if applied."""
+    if "MALLOC_TRIM_THRESHOLD_" not in os.environ or not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return bool(libc.mallopt(M_MMAP_THRESHOLD, 32 << 20)) and bool(libc.mallopt(M_TRIM_THRESHOLD, 64 << 20))
+    except (OSError, AttributeError):  # not glibc (musl ...): nothing to undo
+        return False
 
 
 def code_partition(part: Partition, out_dir: str, default_date: date | None = None,
@@ -182,12 +222,20 @@ def code_partition(part: Partition, out_dir: str, default_date: date | None = No
 # -- on the client ----------------------------------------------------------------------------------
 
 def start_local_cluster(workers: int = 2):
-    """A LocalCluster of ``workers`` single-threaded processes; scheduler, nannies and workers listen on
-    127.0.0.1 only, and the dashboard is off."""
+    """A LocalCluster of ``workers`` single-threaded processes (the coder holds the GIL: a second thread
+    in a process only contends for it); scheduler, nannies and workers listen on 127.0.0.1 only, the
+    dashboard is off, and Dask's monitoring is set for long CPU-bound tasks (``LOCAL_CLUSTER_CONFIG``)."""
+    import copy
+
+    import dask
     from distributed import LocalCluster
 
-    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                        dashboard_address=None, silence_logs=logging.ERROR)
+    with dask.config.set(LOCAL_CLUSTER_CONFIG):  # read by the scheduler and nannies as they start
+        # the nannies' own copy for their workers, also those they restart after the block has ended
+        # (a nanny keeps a shallow copy of the global configuration, which the block restores on exit)
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                            dashboard_address=None, silence_logs=logging.ERROR,
+                            config=copy.deepcopy(dask.config.config))
 
 
 def ingest_dask(inputs: list[str | os.PathLike[str]], out_dir: str | os.PathLike[str], *,
@@ -208,7 +256,6 @@ def ingest_dask(inputs: list[str | os.PathLike[str]], out_dir: str | os.PathLike
     while the workers code, as the local engine's writer does (``summary.merged`` has its counts).
     The LocalCluster's workers are spawned processes: a script that calls this must do so under
     ``if __name__ == "__main__":``."""
-    import sys
 
     from distributed import Client, as_completed
 
@@ -319,16 +366,11 @@ def _partition_items(out: Path, manifest: dict[str, Any], known: set[tuple[str, 
 
 def _prime_hashes(store: Any, items: list, hashes: dict[int, tuple[Article, str]]) -> None:
     """Hand the store the content hashes the workers already computed (the costliest step of a
-    write: ~1-3 ms per 600-word article, which would otherwise run again, serially, in the merge).
-    Uses the store's per-write memo when it has one; without it the store hashes the text itself,
-    with the same result."""
-    memo = getattr(store, "_hash_memo", None)
-    if not isinstance(memo, dict):
-        return
+    write: ~1 ms per 600-word article, which would otherwise run again, serially, in the merge)."""
     for it in items:
         if isinstance(it, tuple):
             art, h = hashes[id(it[0])]
-            memo[id(art)] = (art.text, art.title, h)
+            store.content_hash(art, known=h)
 
 
 class _Merger:
