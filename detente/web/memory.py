@@ -52,7 +52,21 @@ class Memory:
         finally:
             cur.close()
         log.info("in memory: %d events, %d dyad rows, in %.1f s", events.rows, dyads.rows, time.perf_counter() - t0)
-        return cls(dyads, events, store.path, stamp)
+        mem = cls(dyads, events, store.path, stamp)
+        mem.warm_up()
+        return mem
+
+    def warm_up(self) -> None:
+        """Answer one dyad series at start-up, so that the first request does not pay for loading the
+        analysis' libraries (scipy's distributions, ruptures: about 1.4 s) while every other client
+        waits behind it. Nothing is cached: the answer is thrown away."""
+        from detente.analysis.dyad import AnalysisError
+
+        try:
+            index = self.dyads.index("USA", "RUS", by="week")
+            index.to_rows(), index.summary(), index.trend, index.change_points
+        except AnalysisError:  # a store without that pair still imported what the analysis needs
+            pass
 
     def current(self) -> bool:
         """False once the store file differs from the one read (then the tables are not used)."""
