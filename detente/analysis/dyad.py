@@ -546,8 +546,8 @@ def _rounded(values: np.ndarray, digits: int) -> list[float]:
     v = np.asarray(values, dtype=float)
     scaled = v * 10.0 ** digits
     out = (np.rint(scaled) / 10.0 ** digits).tolist()
-    frac = scaled - np.floor(scaled)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore"):  # inf - inf: such values are rounded by Python below
+        frac = scaled - np.floor(scaled)
         doubtful = ~np.isfinite(scaled) | (np.abs(frac - 0.5) < 1e-6) | (np.abs(v) >= 1e6)
     for i in np.flatnonzero(doubtful).tolist():
         out[i] = round(float(v[i]), digits)
