@@ -244,3 +244,12 @@ def test_troops_moved_toward_advance_and_moved_away_withdraw(coder, text, event)
     assert event in {e.event for e in _code(coder, text)}
     moved = _code(coder, "NATO was moving its military infrastructure toward Russia's borders.")
     assert not any(e.event == "RETREAT" for e in moved)
+
+
+@pytest.mark.parametrize("text, event", [
+    ("Germany sent tanks to Ukraine.", "AID"),              # equipment sent to a country is handed over
+    ("Russia moved tanks to the border with Ukraine.", "MOBILIZE"),  # moved or positioned: deployed
+    ("The United States sent troops to Poland.", "MOBILIZE"),        # troops stay the sender's forces
+])
+def test_equipment_sent_is_aid_and_forces_moved_are_mobilised(coder, text, event):
+    assert event in {e.event for e in _code(coder, text)}, [e.to_json() for e in _code(coder, text)]
