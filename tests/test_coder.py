@@ -253,3 +253,13 @@ def test_troops_moved_toward_advance_and_moved_away_withdraw(coder, text, event)
 ])
 def test_equipment_sent_is_aid_and_forces_moved_are_mobilised(coder, text, event):
     assert event in {e.event for e in _code(coder, text)}, [e.to_json() for e in _code(coder, text)]
+
+
+def test_a_condition_is_not_a_stated_intent(coder):
+    """"... unless the president agrees to step down": the condition of an ultimatum is not done nor
+    promised; a marker of condition outweighs the intent verb inside it."""
+    events = _code(coder, "The party said it will boycott the elections unless the president agrees to step down.")
+    step = [e for e in events if "step down" in (e.cue or "")]
+    assert step and all(e.modality == "hypothetical" for e in step)
+    withdraw = [e for e in _code(coder, "If Russia withdraws its troops, Ukraine will negotiate.") if e.event == "RETREAT"]
+    assert withdraw and withdraw[0].modality == "hypothetical"

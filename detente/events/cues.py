@@ -952,7 +952,7 @@ def cue_modality(m: CueMatch) -> CueModality:
                 elif cl in obl:
                     obligation, marker = True, marker or c.text
             elif c.dep_ == "mark" and cl in hyp_marks:
-                hypothetical, marker = True, marker or c.text
+                hypothetical, conditional, marker = True, True, marker or c.text  # "unless he agrees to [X]"
             elif c.dep_ == "advcl":
                 if any(g.dep_ == "mark" and g.lower_ in hyp_marks for g in c.children) and conditional:
                     hypothetical = True
