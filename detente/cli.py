@@ -296,6 +296,18 @@ def _analysis_error(exc: Exception) -> None:
     raise typer.Exit(2)
 
 
+def _print_rows(as_json: bool, rows, render) -> None:
+    """An analysis' answer: one JSON object per row of ``rows()`` with ``--json``, else ``render()``
+    (which prints or returns the text)."""
+    if as_json:
+        for row in rows():
+            print(json.dumps(row, ensure_ascii=False, default=str))
+        return
+    text = render()
+    if text is not None:
+        print(text)
+
+
 @app.command()
 def dyad(
     a: str = typer.Argument(..., help="First actor: RUS, NATO, or with a sector: 'RUS MIL'."),
@@ -317,11 +329,7 @@ def dyad(
                                until=_parse_date(until, "--until"), directed=directed)
         except AnalysisError as exc:
             _analysis_error(exc)
-    if as_json:
-        for row in index.to_rows():
-            print(json.dumps(row, ensure_ascii=False, default=str))
-    else:
-        print(index.render())
+    _print_rows(as_json, index.to_rows, index.render)
     if plot:
         from detente.analysis.plots import plot_dyad
 
@@ -350,11 +358,7 @@ def gaps(
                                until=_parse_date(until, "--until"))
         except AnalysisError as exc:
             _analysis_error(exc)
-    if as_json:
-        for row in report.to_rows():
-            print(json.dumps(row, ensure_ascii=False, default=str))
-    else:
-        print(report.render())
+    _print_rows(as_json, report.to_rows, report.render)
 
 
 @app.command()
@@ -377,11 +381,7 @@ def surprises(
                          dyad=pair, limit=limit)
         except AnalysisError as exc:
             _analysis_error(exc)
-    if as_json:
-        for row in to_rows(found):
-            print(json.dumps(row, ensure_ascii=False, default=str))
-    else:
-        print(render(found))
+    _print_rows(as_json, lambda: to_rows(found), lambda: render(found))
 
 
 @app.command()
@@ -398,11 +398,7 @@ def audit(
     stats = AuditStats()
     with _open_existing(db) as store:
         findings = audit_store(store, _parse_date(since, "--since"), _parse_date(until, "--until"), stats=stats)
-    if as_json:
-        for row in to_rows(findings):
-            print(json.dumps(row, ensure_ascii=False, default=str))
-    else:
-        render(findings, stats)
+    _print_rows(as_json, lambda: to_rows(findings), lambda: render(findings, stats))
     for err in stats.errors:
         _err(f"detente: error: {err}")
 
