@@ -819,7 +819,7 @@ def _partisan(speaker: Actor) -> bool:
 
 def _purpose(tok: Token) -> bool:
     """An infinitive of purpose ("to deepen ties", "in order to end the war")."""
-    return tok.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+    return tok.dep_ == "advcl" and P.infinitive(tok)
 
 
 def _aimed_at(speaker: Actor, targets: list[Role]) -> bool:

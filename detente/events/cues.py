@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from detente.data import load_table, load_yaml, table_names
 from detente.events.ontology import CameoCode, Ontology, OntologyError, default_ontology
+from detente.events.phrases import infinitive
 
 if TYPE_CHECKING:  # spaCy is only needed by ``match``; ``scan`` must stay import-light
     from spacy.tokens import Span, Token
@@ -880,7 +881,7 @@ def _chain(tok: "Token", wishes: frozenset[str] = frozenset()) -> list["Token"]:
     while cur.head.i != cur.i and len(out) < 6 and (
             cur.dep_ in ("xcomp", "conj", "acomp", "acl")
             or cur.dep_ == "ccomp" and (lemma_of(cur.head) in wishes
-                                        or any(c.dep_ == "aux" and c.lower_ == "to" for c in cur.children))):
+                                        or infinitive(cur))):
         cur = cur.head
         out.append(cur)
     return out
@@ -917,14 +918,13 @@ def cue_modality(m: CueMatch) -> CueModality:
         # event noun is the subject of a verb of occurrence)
         intent, marker = True, m.token.text
     tok = m.token
-    if (tok.dep_ == "advcl" and tok.head.pos_ in ("VERB", "AUX")
-            and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)):
+    if tok.dep_ == "advcl" and tok.head.pos_ in ("VERB", "AUX") and infinitive(tok):
         if any(c.dep_ == "dobj" and lemma_of(c) in int_gov for c in tok.head.children):
             intent, marker = True, "to"  # "renewed their vow [to support]" (the parser's advcl)
         else:
             hypothetical, marker = True, "to"  # a purpose: "visited Kyiv [to deepen] ties" states an aim
     top = chain[-1]
-    if top.dep_ == "ROOT" and top.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in top.children):
+    if top.dep_ == "ROOT" and top.tag_ == "VB" and infinitive(top):
         intent, marker = True, "to"  # a headline's bare infinitive is a future act: "Government to Detain ..."
     intent_depth = wish_depth = -1  # where the first intent marker / wishing verb sits in the chain
     for depth, t in enumerate(chain):

@@ -115,6 +115,11 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
     return None, False
 
 
+def infinitive(verb: Token) -> bool:
+    """A verb with "to" as its auxiliary: "[to] attack", "vowed [to] support"."""
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+
+
 def passive_subject(verb: Token) -> Token | None:
     for c in verb.children:
         if c.dep_ in PASS_SUBJ:
