@@ -42,19 +42,16 @@ def one_thread_openblas() -> bool:
 
 
 def use_numpy_gemm(nlp) -> bool:
-    """Let the token-to-vector models multiply through numpy (one OpenBLAS thread); True if switched."""
-    if os.environ.get("DETENTE_BLAS", "").lower() == "blis" or not one_thread_openblas():
+    """Let the token-to-vector model multiply through numpy (one OpenBLAS thread); True if switched.
+    Only tok2vec: the parser's own Cython loop calls blis directly, and the tagger's and parser's
+    output layers are small."""
+    if ("tok2vec" not in nlp.pipe_names or os.environ.get("DETENTE_BLAS", "").lower() == "blis"
+            or not one_thread_openblas()):
         return False
     from thinc.api import NumpyOps
 
     ops = NumpyOps(use_blis=False)
-    switched = False
-    for name, pipe in nlp.pipeline:
-        model = getattr(pipe, "model", None)
-        if model is None or name != "tok2vec":
-            continue  # the parser's own Cython loop calls blis directly; tagger and parser heads are small
-        for node in model.walk():
-            if isinstance(node.ops, NumpyOps):
-                node.ops = ops
-                switched = True
-    return switched
+    nodes = [n for n in nlp.get_pipe("tok2vec").model.walk() if isinstance(n.ops, NumpyOps)]
+    for node in nodes:
+        node.ops = ops
+    return bool(nodes)
