@@ -16,13 +16,23 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="News about international affairs in, political event data out.")
 
 
-def _parse_date(value: str | None, what: str = "--date") -> date | None:
+def _parse_date(value: str | None, what: str = "--date", publication: bool = False) -> date | None:
+    """``publication``: the date every undated input is published on, so it gets the same check as a
+    record's own date (not in the future, not before the modern press)."""
     if value in (None, ""):
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{what}: expected YYYY-MM-DD, got {value!r}")
+    if publication:
+        from detente.ingest.readers import plausible_publication_date
+
+        try:
+            plausible_publication_date(day)
+        except ValueError as exc:
+            raise typer.BadParameter(f"{what}: {exc}")
+    return day
 
 
 def _err(msg: str) -> None:
@@ -41,7 +51,7 @@ def code(
     from detente.ingest import read_inputs
     from detente.pipeline import Coder
 
-    anchor = _parse_date(date_)
+    anchor = _parse_date(date_, publication=True)
     coder = Coder()
     out = output.open("w", encoding="utf-8") if output else sys.stdout
     n_ok = n_err = n_events = 0
@@ -159,7 +169,7 @@ def ingest(
             raise typer.BadParameter("--engine dask writes Parquet: give --out FOLDER (then detente merge)")
         from detente.scale import ingest_dask
 
-        dsum = ingest_dask(inputs, out, scheduler=scheduler, workers=workers or 2, default_date=_parse_date(date_),
+        dsum = ingest_dask(inputs, out, scheduler=scheduler, workers=workers or 2, default_date=_parse_date(date_, publication=True),
                            partition_size=int(partition_mb * 1024 * 1024), progress=None if not quiet else False,
                            on_error=None if quiet else lambda e: _err(f"detente: error: {e}"))
         _err(f"detente: {dsum.line()}")
@@ -167,7 +177,7 @@ def ingest(
             raise typer.Exit(1)
         return
 
-    summary = run_ingest(inputs, db, workers=workers, default_date=_parse_date(date_), allow_private=allow_private,
+    summary = run_ingest(inputs, db, workers=workers, default_date=_parse_date(date_, publication=True), allow_private=allow_private,
                          fetch_entries=fetch_entries, window_days=window_days, progress=None if not quiet else False,
                          on_error=None if quiet else lambda e: _err(f"detente: error: {e}"))
     _err(f"detente: {db}: {summary.line()}")

@@ -87,6 +87,15 @@ def test_mixed_batch_exits_zero(bad_inputs):
     assert res.stdout.strip()
 
 
+def test_implausible_publication_date_option_is_refused():
+    """--date dates every undated input: a typo like 2999 would date every event, so it is refused
+    with the same reason a record's own date gets."""
+    res = run(["code", "examples/nato_summit_call.txt", "--date", "2999-07-16"])
+    assert res.returncode != 0
+    assert "--date" in res.stderr and "future" in res.stderr
+    assert res.stdout == ""
+
+
 def test_non_utf8_is_not_silently_garbled(bad_inputs):
     res = run(["code", str(bad_inputs["latin1"])])
     # decoded with a note, or refused with a reason: never silent
