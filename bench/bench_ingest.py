@@ -59,20 +59,24 @@ def _child(args: argparse.Namespace) -> None:
     from detente.store import open as open_store
 
     t0 = time.perf_counter()
+    cpu0 = time.process_time()
     summary = ingest(args.inputs, args.db, workers=args.workers, progress=False,
                      default_date=datetime.fromisoformat(args.date).date())
     wall = time.perf_counter() - t0
+    writer_cpu = time.process_time() - cpu0  # reader, triage, IPC of the main process and the writer
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers, reaped when the pool ends
     with open_store(args.db) as store:
         stats = store.stats()
     print(json.dumps({
         "wall": wall, "ok": summary.ok, "failed": summary.failed, "duplicate": summary.duplicate,
         "events_new": summary.events_new, "events_merged": summary.events_merged, "stats": stats,
+        "writer_cpu": writer_cpu, "workers_cpu": children.ru_utime + children.ru_stime,
         "rss_writer_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rss_worker_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }, default=str))
 
 
-def measure(n: int, workers: int, seed: int, fmt: str) -> dict:
+def measure(n: int, workers: int, seed: int, fmt: str, keep: str | None = None) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="detente-bench-"))
     try:
         inputs, sentences, words = write_corpus(tmp, n, seed, fmt)
@@ -83,6 +87,8 @@ def measure(n: int, workers: int, seed: int, fmt: str) -> dict:
             raise SystemExit(f"bench ingest failed:\n{out.stderr[-3000:]}")
         row = json.loads(out.stdout.strip().splitlines()[-1])
         row.update({"articles": n, "sentences": sentences, "words": words, "workers": workers, "format": fmt})
+        if keep:
+            shutil.copy(tmp / "bench.duckdb", keep)
         return row
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -90,15 +96,18 @@ def measure(n: int, workers: int, seed: int, fmt: str) -> dict:
 
 def to_markdown(rows: list[dict]) -> str:
     head = ("| input | workers | articles | words/article | sentences | wall s | articles/s | sentences/s "
-            "| events stored | mentions | writer RSS MiB | worker RSS MiB |\n"
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+            "| events stored | mentions | main CPU ms/article | workers CPU ms/article | writer RSS MiB "
+            "| worker RSS MiB |\n"
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     lines = [head]
     for r in rows:
         st = r["stats"]
         lines.append(
             f"| {r['format']} | {r['workers']} | {r['ok']:,} | {r['words'] / max(1, r['articles']):.0f} "
             f"| {r['sentences']:,} | {r['wall']:.1f} | {r['ok'] / r['wall']:.1f} | {r['sentences'] / r['wall']:,.0f} "
-            f"| {st.get('events', 0):,} | {st.get('mentions', 0):,} | {r['rss_writer_mib']:.0f} | {r['rss_worker_mib']:.0f} |")
+            f"| {st.get('events', 0):,} | {st.get('mentions', 0):,} "
+            f"| {1000 * r['writer_cpu'] / max(1, r['articles']):.1f} "
+            f"| {1000 * r['workers_cpu'] / max(1, r['articles']):.1f} | {r['rss_writer_mib']:.0f} | {r['rss_worker_mib']:.0f} |")
     return "\n".join(lines)
 
 
@@ -109,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--as", dest="fmt", choices=["jsonl", "txt"], default="jsonl")
     ap.add_argument("--date", default="2024-07-16", help="Publication date of .txt articles.")
+    ap.add_argument("--keep", metavar="PATH", help="Copy the resulting store to PATH (to compare stores).")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
     ap.add_argument("--inputs", nargs="*", help=argparse.SUPPRESS)
@@ -116,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         _child(args)
         return 0
-    row = measure(args.articles, args.workers, args.seed, args.fmt)
+    row = measure(args.articles, args.workers, args.seed, args.fmt, args.keep)
     cpu = platform.processor() or platform.machine()
     print(f"<!-- {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {cpu}, Python {platform.python_version()} -->")
     print(to_markdown([row]))

@@ -5,23 +5,30 @@ already has before any parsing, sets aside articles that are not coded (not Engl
 rest in small chunks to worker processes that each load the model once. Results come back in input
 order and are written in batches, one transaction each: a ``kill -9`` loses at most the batches in
 flight, and running the same command again skips what was stored and redoes the rest.
+
+Everything here but the coding is overhead on the cores the coders need, so it is kept small: the
+article text goes to a worker and only the events come back, compactly pickled; the content hash
+computed for triage is the one the store keys the article by; batches are large (500 articles).
 """
 
 from __future__ import annotations
 
+import io
 import multiprocessing as mp
 import os
+import pickle
 import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Union
 
 from detente.pipeline import _chunks
-from detente.records import Article, Event, InputError
+from detente.records import Actor, Article, Event, InputError, Location
 
 Settled = Union[InputError, tuple[Article, str]]
 """An item that needs no coding: a bad input, or an article stored with the reason it was not coded."""
@@ -73,11 +80,14 @@ def _is_url(text: str) -> bool:
 def iter_sources(inputs: Iterable[str | os.PathLike[str]], *, fetcher: Any = None,
                  default_date: date | None = None, fetch_entries: bool = True) -> Iterator[Article | InputError]:
     """Every article of the inputs, in order: URLs (pages or feeds), feed and OPML files, text, HTML
-    and JSONL files, and folders of any of them (walked recursively)."""
-    from detente.ingest import feeds, readers
+    and JSONL files, and folders of any of them (walked recursively). The feed reader (lxml, feedparser,
+    the HTTP client: half a second of imports) is loaded only for a URL or a feed."""
+    from detente.ingest import readers
 
     def one_file(p: Path) -> Iterator[Article | InputError]:
-        if feeds.is_feed_path(p):
+        if readers.is_feed_path(p):
+            from detente.ingest import feeds
+
             yield from feeds.read_source(p, fetcher, fetch_entries=fetch_entries, default_date=default_date)
         else:
             yield from readers.read_path(p, default_date=default_date)
@@ -85,11 +95,13 @@ def iter_sources(inputs: Iterable[str | os.PathLike[str]], *, fetcher: Any = Non
     for item in inputs:
         text = str(item)
         if _is_url(text):
+            from detente.ingest import feeds
+
             yield from feeds.read_url(text, fetcher, fetch_entries=fetch_entries, default_date=default_date)
             continue
         p = Path(text)
         if text != "-" and p.is_dir():
-            files = sorted(f for f in p.rglob("*") if f.is_file() and (readers._kind(f) or feeds.is_feed_path(f)))
+            files = sorted(f for f in p.rglob("*") if f.is_file() and (readers._kind(f) or readers.is_feed_path(f)))
             if not files:
                 yield InputError(text, "read", "folder holds no text, HTML, JSONL, feed or OPML files")
             for f in files:
@@ -103,7 +115,7 @@ def iter_sources(inputs: Iterable[str | os.PathLike[str]], *, fetcher: Any = Non
 def estimate_total(inputs: Iterable[str]) -> int | None:
     """Articles to expect, for the progress bar's ETA: files plus JSONL lines; None when a URL, feed or
     compressed file makes the number unknowable without reading it."""
-    from detente.ingest import feeds, readers
+    from detente.ingest import readers
 
     total = 0
     for item in inputs:
@@ -113,7 +125,7 @@ def estimate_total(inputs: Iterable[str]) -> int | None:
         files = [f for f in p.rglob("*") if f.is_file()] if p.is_dir() else [p]
         for f in files:
             kind = readers._kind(f)
-            if feeds.is_feed_path(f) or (kind == "jsonl" and f.name.endswith(".gz")):
+            if readers.is_feed_path(f) or (kind == "jsonl" and f.name.endswith(".gz")):
                 return None
             if kind == "jsonl":
                 try:
@@ -131,7 +143,7 @@ def estimate_total(inputs: Iterable[str]) -> int | None:
 class Ingest:
     """Reads, triages, codes and stores. ``workers`` processes code (default: every core)."""
 
-    def __init__(self, db: str | os.PathLike[str], *, workers: int | None = None, batch: int = 200,
+    def __init__(self, db: str | os.PathLike[str], *, workers: int | None = None, batch: int = 500,
                  chunk: int = 8, window_days: int = 1, progress: bool | None = None, coder: Any = None) -> None:
         self.db = db
         self.coder = coder  # reused in-process when workers == 1 (tests, notebooks): no second model load
@@ -154,6 +166,7 @@ class Ingest:
                     pending: list = []
                     for item in self._coded(self._triage(sources, store, summary, bar), pool):
                         pending.append(item)
+                        bar.advance()  # as results arrive: a batch is 10 s of coding
                         if len(pending) >= self.batch:
                             self._write(store, pending, summary, bar)
                             pending = []
@@ -196,22 +209,28 @@ class Ingest:
 
     def _coded(self, items: Iterable[Article | Settled], pool) -> Iterator[tuple[Article, list[Event]] | Settled]:
         """(article, events) for each article to code, settled items as they are, in input order."""
-        from detente.pipeline import Coder, _work
+        from detente.pipeline import Coder
 
         if pool is None:
             coder = self.coder or Coder()
             for chunk in _chunks(items, self.chunk):
                 yield from _merge(chunk, [res for _, res in coder._code_chunk([c for c in chunk if isinstance(c, Article)])])
             return
-        held: deque[list] = deque()
-
-        def to_code() -> Iterator[list[Article]]:
-            for chunk in _chunks(items, self.chunk):
-                held.append(chunk)  # read back in order as results arrive (imap keeps order)
-                yield [c for c in chunk if isinstance(c, Article)]
-
-        for results in pool.imap(_work, to_code()):
-            yield from _merge(held.popleft(), [res for _, res in results])
+        # Chunks in flight, oldest first: results are taken in input order. Reading and triage run
+        # here, in the writer's thread, at most ``ahead`` chunks before the coders (``imap`` would
+        # pull the whole input from a thread of its own: every article in memory at once, and the
+        # store's dedup sets read by one thread while the writer changes them in another).
+        # 8 chunks per worker keep the workers busy while a batch is written.
+        ahead = 8 * self.workers
+        window: deque[tuple[list, Any]] = deque()
+        for chunk in _chunks(items, self.chunk):
+            window.append((chunk, pool.apply_async(_code_in_worker, ([c for c in chunk if isinstance(c, Article)],))))
+            if len(window) >= ahead:
+                chunk, result = window.popleft()
+                yield from _merge(chunk, pickle.loads(result.get()))
+        while window:
+            chunk, result = window.popleft()
+            yield from _merge(chunk, pickle.loads(result.get()))
 
     def _write(self, store: Any, items: list, summary: Summary, bar: "_Progress") -> None:
         for it in items:
@@ -235,7 +254,44 @@ class Ingest:
                     if self.on_error:
                         self.on_error(err)
                     summary.add(store.write_batch([err]))
-        bar.advance(len(items))
+
+
+def _code_in_worker(chunk: list[Article]) -> bytes:
+    """Code a chunk in a worker process; only the results travel back (the parent holds the articles,
+    so their text is not sent a second time), pickled compactly (see ``_RecordPickler``)."""
+    from detente import pipeline
+
+    assert pipeline._WORKER is not None, "worker not initialised"
+    buf = io.BytesIO()
+    _RecordPickler(buf, pickle.HIGHEST_PROTOCOL).dump([res for _, res in pipeline._WORKER._code_chunk(chunk)])
+    return buf.getvalue()
+
+
+def _init_getters() -> dict[type, Callable[[Any], tuple]]:
+    getters = {}
+    for cls in (Event, Actor, Location):
+        names = [f.name for f in fields(cls)]
+        assert all(f.init for f in fields(cls)), f"{cls.__name__}: every field must be an __init__ argument"
+        getters[cls] = attrgetter(*names)
+    return getters
+
+
+class _RecordPickler(pickle.Pickler):
+    """Pickles events, actors and locations as ``cls(*field values)``.
+
+    The records are slotted dataclasses, which Python 3.11 pickles through per-object state dicts
+    filled and read back field by field in Python; a tuple of the fields in ``__init__`` order is
+    a quarter smaller and takes half the CPU on each side, and the coded events of every article
+    cross the process boundary once.
+    """
+
+    _getters = _init_getters()
+
+    def reducer_override(self, obj: Any) -> Any:
+        get = self._getters.get(type(obj))
+        if get is None:
+            return NotImplemented
+        return type(obj), get(obj)
 
 
 def _merge(chunk: list, coded: list) -> Iterator:
@@ -289,11 +345,31 @@ def ingest(inputs: list[str], db: str | os.PathLike[str], *, workers: int | None
            on_error: Callable[[InputError], None] | None = None, coder: Any = None) -> Summary:
     """The whole job as the CLI runs it; usable from Python as it is (``coder``: a loaded ``Coder`` to
     reuse when ``workers=1``)."""
-    from detente.ingest.fetch import Fetcher
-
     job = Ingest(db, workers=workers, window_days=window_days, progress=progress, coder=coder)
     job.on_error = on_error
     total = estimate_total([str(i) for i in inputs]) if job.progress else None
-    with Fetcher(allow_private=allow_private) as fetcher:
+    with _LazyFetcher(allow_private) as fetcher:
         sources = iter_sources(inputs, fetcher=fetcher, default_date=default_date, fetch_entries=fetch_entries)
         return job.run(sources, total=total)
+
+
+class _LazyFetcher:
+    """The ``Fetcher``, made when the first URL is fetched: a run over files never loads the HTTP client."""
+
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
+        self._fetcher: Any = None
+
+    def __getattr__(self, name: str) -> Any:  # get, fetch ...: whatever the feed reader calls
+        if self._fetcher is None:
+            from detente.ingest.fetch import Fetcher
+
+            self._fetcher = Fetcher(allow_private=self.allow_private)
+        return getattr(self._fetcher, name)
+
+    def __enter__(self) -> "_LazyFetcher":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fetcher is not None:
+            self._fetcher.close()

@@ -28,7 +28,7 @@ from lxml import html as lxml_html
 
 from detente.ingest.fetch import MAX_BYTES, Fetched, Fetcher, content_kind, document_article
 from detente.ingest.language import choose_language
-from detente.ingest.readers import MAX_CHARS
+from detente.ingest.readers import FEED_SUFFIXES, MAX_CHARS, is_feed_path  # noqa: F401 - part of this module's API
 from detente.records import Article, InputError
 
 log = logging.getLogger("detente.ingest")
@@ -37,7 +37,6 @@ STAGE = "feed"
 MIN_CONTENT_WORDS = 80
 """An entry with at least this many words of content or summary is used without fetching its link."""
 
-FEED_SUFFIXES = (".rss", ".atom", ".xml", ".opml")
 OPML_SUFFIXES = (".opml",)
 
 # HTML elements that end a paragraph when feed content is turned into text.
@@ -53,11 +52,6 @@ def is_url(source: str | Path) -> bool:
     """True for ``scheme://...`` (and ``data:``/``javascript:``) strings: they go to the fetcher,
     which refuses every scheme but http/https with a reason instead of "no such file"."""
     return isinstance(source, str) and bool(_URL_PREFIX.match(source.strip()))
-
-
-def is_feed_path(path: str | Path) -> bool:
-    """A file name that marks a feed or a feed list (``.rss``, ``.atom``, ``.xml``, ``.opml``)."""
-    return str(path).lower().endswith(FEED_SUFFIXES)
 
 
 def is_opml_path(path: str | Path) -> bool:

@@ -64,6 +64,8 @@ LOW_CONFIDENCE = 0.3
 def _is_word(w: str) -> bool:
     """Letters and combining marks (Devanagari, Tamil ... write vowels as marks), an apostrophe
     inside; no digits, no punctuation ("आहे." of the Marathi list is no word, "आहे" is)."""
+    if w.isalpha():  # most words: no mark, no apostrophe
+        return True
     return w[0].isalpha() and all(ch.isalpha() or ch in "'’" or unicodedata.category(ch)[0] == "M" for ch in w)
 
 
@@ -101,6 +103,15 @@ def _model() -> _Model:
         sorted((int(lo), int(hi), name) for name, spec in data["scripts"].items() for lo, hi in spec["ranges"])
     )
     script_language = {name: spec["language"] for name, spec in data["scripts"].items() if spec.get("language")}
+    char_scripts: dict[str, str | None] = {}  # the lists' letters, looked up once each
+
+    def script_of(ch: str) -> str | None:
+        try:
+            return char_scripts[ch]
+        except KeyError:
+            found = char_scripts[ch] = _script_of(ch, ranges)
+            return found
+
     english_only = frozenset(str(w) for w in data.get("english_only") or ())
     words_of: dict[str, list[str]] = {}
     for name, code in data["stoplists"].items():
@@ -128,7 +139,7 @@ def _model() -> _Model:
         counts: dict[str, int] = {}
         for w in words_of[code]:
             for ch in w:
-                sc = _script_of(ch, ranges)
+                sc = script_of(ch)
                 if sc:
                     counts[sc] = counts.get(sc, 0) + 1
         scripts.append(max(counts, key=counts.__getitem__) if counts else "")
@@ -138,13 +149,16 @@ def _model() -> _Model:
     weights: dict[str, dict[int, float]] = {}
     for n, code in enumerate(codes):
         for rank, w in enumerate(words_of[code], 1):
-            if _script_of(w[0], ranges) == scripts[n]:
+            if script_of(w[0]) == scripts[n]:
                 weights.setdefault(w, {})[n] = rank ** -0.5
+    words_by_script: dict[str, list[str]] = {}  # a word's lists all have its script: its first list says which
+    for w, by_list in weights.items():
+        words_by_script.setdefault(scripts[next(iter(by_list))], []).append(w)
     tables: dict[str, _ScriptTable] = {}
     for script in sorted(set(scripts)):
         lists = tuple(n for n, sc in enumerate(scripts) if sc == script)
         column = {n: c for c, n in enumerate(lists)}
-        words = [w for w, by_list in weights.items() if next(iter(by_list)) in column]
+        words = words_by_script.get(script, [])
         matrix = np.zeros((len(words), len(lists)), dtype=np.float32)
         for r, w in enumerate(words):
             total = sum(weights[w].values())
@@ -157,6 +171,7 @@ def _model() -> _Model:
 _NON_ASCII_LETTER = re.compile(r"[^\W\d_a-zA-Z]", re.UNICODE)
 _ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
 _PUNCT = "\"'“”‘’«»„()[]{}.,;:!?¿¡…-–—/|*#@&%+=<>"
+_SENTENCE_ENDS = (".", "!", "?", ":", "»", "”", '"')
 
 
 @lru_cache(maxsize=4096)
@@ -201,25 +216,23 @@ def detect_language(text: str) -> tuple[str | None, float]:
     head = sample[: SAMPLE_TOKENS * 6]
     if "’" in head:
         head = head.replace("’", "'")
-    words = head.split()
-    tokens = [t for t in (w.strip(_PUNCT) for w in words) if t]
     # Capitalised words inside a sentence are mostly names (Zelensky, bin Salman, von der Leyen),
     # which should not vote; a sentence's first word does, and a text in capitals or title case
     # keeps them all.
-    voting: list[str] = []
-    opens = True
-    for w in words:
-        t = w.strip(_PUNCT)
-        if t and (opens or not t[0].isupper()):
-            voting.append(t)
-        opens = w.endswith((".", "!", "?", ":", "»", "”", '"'))
+    # (list comprehensions rather than a loop: this runs for every article the ingest reads)
+    words = head.split()
+    stripped = [w.strip(_PUNCT) for w in words]
+    tokens = [t for t in stripped if t]
+    previous = ["."] + words  # the word before each word; the first word opens a sentence
+    voting = [t for t, before in zip(stripped, previous)
+              if t and (not t[0].isupper() or before.endswith(_SENTENCE_ENDS))]
     if len(voting) * 2 >= len(tokens):
         tokens = voting
     table = model.tables.get(script)
     if table is None:
         return None, 0.0
-    rows = table.rows
-    found = [r for r in (rows.get(t.lower()) for t in tokens) if r is not None]
+    get = table.rows.get
+    found = [r for r in map(get, map(str.lower, tokens)) if r is not None]
     if len(found) < MIN_HITS:
         return None, 0.0
     votes = table.weights[found]
@@ -280,13 +293,13 @@ def is_english(article: Article) -> tuple[bool, str | None]:
     """Should the article be coded? ``(True, None)`` for English or an undetermined language;
     ``(False, reason)`` otherwise, the reason naming the language and how it was found."""
     lang = primary_subtag(article.language)
+    if lang == "en":  # declared or already detected by the reader: no second detection
+        return True, None
     code, conf = detect_language(article.text)
     if lang is None:
         if code is None or conf < LOW_CONFIDENCE or code == "en":
             return True, None
         return False, f"language detected as {code} ({conf:.2f}); only English is coded"
-    if lang == "en":
-        return True, None
     if code == lang:
         return False, f"language detected as {code} ({conf:.2f}); only English is coded"
     return False, f"language given as {lang}; only English is coded"

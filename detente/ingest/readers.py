@@ -49,6 +49,9 @@ language (``detect_language``); shorter texts are too short to judge."""
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
+FEED_SUFFIXES = (".rss", ".atom", ".xml", ".opml")
+"""Feeds and feed lists, read by ``detente.ingest.feeds``; named here with the other kinds of file so
+that telling a file's kind does not load the feed reader (lxml, feedparser, the HTTP client)."""
 STAGE = "read"
 # news archives that event coders read (the oldest digitised newspapers) begin after this year
 EARLIEST_PUBLICATION_YEAR = 1800
@@ -509,6 +512,11 @@ def read_jsonl_file(
                 yield from read_stream(fh, name, default_date=default_date, override_date=override_date, max_chars=max_chars)
     except (OSError, EOFError) as exc:
         yield InputError(name, STAGE, f"cannot read: {type(exc).__name__}: {exc}")
+
+
+def is_feed_path(path: str | Path) -> bool:
+    """A file name that marks a feed or a feed list (``.rss``, ``.atom``, ``.xml``, ``.opml``)."""
+    return str(path).lower().endswith(FEED_SUFFIXES)
 
 
 def _kind(path: Path) -> str | None:
