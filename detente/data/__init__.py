@@ -15,6 +15,10 @@ from typing import Any
 
 import yaml
 
+# libyaml's parser when PyYAML was built with it: the same documents, parsed about 9x faster (the
+# data files take 1.5 s of CPU with the pure-Python parser, paid again by every worker process)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 DATA_DIR = Path(__file__).resolve().parent
 
 
@@ -28,7 +32,7 @@ def load_yaml(name: str) -> Any:
     path = data_path(name)
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=_LOADER)
     except yaml.YAMLError as exc:  # pragma: no cover - data errors must name the file
         raise ValueError(f"{path}: not valid YAML: {exc}") from exc
 
