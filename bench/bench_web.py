@@ -7,7 +7,10 @@ The server reads the store's dyad and event tables into memory at start-up (``de
 ``--sql`` turns that off and every request queries DuckDB). The store is generated directly in the store's schema with DuckDB SQL (no coding): a skewed mix of
 states, IGOs and sectors (a few busy dyads, a long tail), PLOVER types with their CAMEO/Goldstein,
 dates over three years, inserted in date order as an ingest over time would write them. The server is
-``uvicorn detente.web.app:app_from_env`` in a child process (1 process, then ``--workers 2``); the
+``detente.web.serve`` (what ``detente serve`` runs: uvicorn on uvloop and httptools; with ``--workers 2``
+the parent deals connections out evenly) in a child process, or with ``--server uvicorn`` uvicorn's own
+``--workers`` (``--http h11 --loop asyncio``: the server before httptools and uvloop). Reported also:
+each process's CPU and how the connections were split between the workers. The
 clients are one asyncio process keeping ``--clients`` keep-alive connections busy (a minimal HTTP/1.1
 client: httpx costs several times what the server does per request). Requests mix
 ``/api/dyad`` (weekly series of a busy or a sparse pair) and ``/api/events?...&limit=50`` (dyad,
@@ -27,6 +30,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -152,14 +156,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path, workers: int, port: int, cache: int | None = None, memory: bool = True) -> subprocess.Popen:
+def start_server(db: Path, workers: int, port: int, cache: int | None = None, memory: bool = True,
+                 server: str = "detente", http: str = "auto", loop: str = "auto") -> subprocess.Popen:
+    """``server``: "detente" runs ``detente.web.serve`` (what ``detente serve`` runs: the parent deals
+    connections out to the workers evenly); "uvicorn" runs uvicorn's own ``--workers`` (one shared
+    listening socket) with the given ``http`` parser and ``loop``."""
     env = {**os.environ, "DETENTE_WEB_DB": str(db), "DETENTE_WEB_MEMORY": "1" if memory else "0"}
     if cache is not None:
         env["DETENTE_WEB_CACHE"] = str(cache)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "detente.web.app:app_from_env", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
-        env=env, cwd=ROOT, start_new_session=True)
+    if server == "detente":
+        command = [sys.executable, "-c", "import sys; from detente.web import serve; serve(sys.argv[1], port=int("
+                   "sys.argv[2]), workers=int(sys.argv[3]), log_level='warning', access_log=False)",
+                   str(db), str(port), str(workers)]
+    else:
+        command = [sys.executable, "-m", "uvicorn", "detente.web.app:app_from_env", "--factory", "--host", "127.0.0.1",
+                   "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log",
+                   "--http", http, "--loop", loop]
+    proc = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
     import httpx
 
     deadline = time.monotonic() + 180
@@ -176,29 +189,59 @@ def start_server(db: Path, workers: int, port: int, cache: int | None = None, me
     raise RuntimeError("server did not start")
 
 
-def _group_stats(pgid: int) -> list[list[str]]:
-    """The fields after the command name of /proc/<pid>/stat for every process of a process group."""
-    out = []
+def _group_stats(pgid: int) -> dict[int, list[str]]:
+    """pid -> the fields after the command name of /proc/<pid>/stat, for every process of a process group."""
+    out = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         if int(fields[2]) == pgid:  # field 5 of stat: the process group
-            out.append(fields)
+            out[int(stat.parent.name)] = fields
     return out
+
+
+def process_cpu_seconds(pgid: int) -> dict[int, float]:
+    """pid -> CPU time (user + system) used so far, for every process of the server's group (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    return {pid: (int(f[11]) + int(f[12])) / tick for pid, f in _group_stats(pgid).items()}
 
 
 def group_cpu_seconds(pgid: int) -> float:
     """CPU time (user + system) used so far by every process of the server's process group (Linux)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    return sum((int(f[11]) + int(f[12])) / tick for f in _group_stats(pgid))
+    return sum(process_cpu_seconds(pgid).values())
 
 
 def group_rss_mib(pgid: int) -> float:
     """Resident memory of every process of the server's process group (Linux), in MiB."""
     page = os.sysconf("SC_PAGE_SIZE")
-    return sum(int(f[21]) * page for f in _group_stats(pgid)) / 2**20  # field 24 of stat: rss in pages
+    return sum(int(f[21]) * page for f in _group_stats(pgid).values()) / 2**20  # field 24 of stat: rss in pages
+
+
+def connections_per_process(pgid: int, port: int) -> list[int]:
+    """Established connections to ``port`` held by each process of the server's group (Linux), largest
+    first: how the clients' keep-alive connections were split between the worker processes."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            f = line.split()
+            if int(f[1].rsplit(":", 1)[1], 16) == port and f[3] == "01":  # local port, ESTABLISHED
+                inodes.add(f[9])
+    counts = []
+    for pid in _group_stats(pgid):
+        try:
+            links = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
+        except OSError:
+            continue
+        n = sum(1 for link in links if link.startswith("socket:[") and link[8:-1] in inodes)
+        if n:
+            counts.append(n)
+    return sorted(counts, reverse=True)
 
 
 def stop_server(proc: subprocess.Popen) -> None:
@@ -319,6 +362,13 @@ def main() -> None:
                          "cold: every request distinct, cache off")
     ap.add_argument("--sql", dest="memory", action="store_false",
                     help="answer from SQL only (DETENTE_WEB_MEMORY=0), not from the in-memory tables")
+    ap.add_argument("--server", default="detente", choices=["detente", "uvicorn"],
+                    help="detente: detente.web.serve (connections dealt out evenly to the workers); uvicorn: "
+                         "uvicorn's --workers (a shared listening socket) with --http and --loop")
+    ap.add_argument("--http", default="auto", choices=["auto", "h11", "httptools"],
+                    help="uvicorn's HTTP parser (auto: httptools when installed)")
+    ap.add_argument("--loop", default="auto", choices=["auto", "asyncio", "uvloop"],
+                    help="uvicorn's event loop (auto: uvloop when installed)")
     args = ap.parse_args()
     if args.rebuild or not args.db.exists():
         build_store(args.db, args.events)
@@ -328,7 +378,8 @@ def main() -> None:
         for workers in args.workers:
             port = free_port()
             t0 = time.perf_counter()
-            proc = start_server(args.db, workers, port, cache=0 if cold else None, memory=args.memory)
+            proc = start_server(args.db, workers, port, cache=0 if cold else None, memory=args.memory,
+                                server=args.server, http=args.http, loop=args.loop)
             startup = time.perf_counter() - t0
             try:
                 base = f"http://127.0.0.1:{port}"
@@ -340,13 +391,30 @@ def main() -> None:
                     t0 = time.perf_counter()
                     asyncio.run(load(base, list(keys.values()), args.clients))
                     print(f"\nwarm-up: {len(keys)} distinct queries in {time.perf_counter() - t0:.1f} s", flush=True)
-                cpu0, own0 = group_cpu_seconds(proc.pid), time.process_time()
+                split: list[int] = []
+
+                def sample() -> None:  # a few times into the run: the clients may still be connecting at first
+                    for _ in range(4):
+                        time.sleep(1.0)
+                        now = connections_per_process(proc.pid, port)
+                        if sum(now) > sum(split):
+                            split[:] = now
+
+                sampler = threading.Thread(target=sample, daemon=True)
+                load0 = os.getloadavg()[0]
+                per0, own0 = process_cpu_seconds(proc.pid), time.process_time()
+                sampler.start()
                 lat, wall, errors = asyncio.run(load(base, reqs, args.clients))
-                cpu, own = group_cpu_seconds(proc.pid) - cpu0, time.process_time() - own0
-                report(f"{mode}: uvicorn, {workers} process(es)", lat, wall, errors)
-                print(f"server CPU {cpu:.1f} s = {cpu / len(reqs) * 1e3:.1f} ms per request; client CPU "
-                      f"{own:.1f} s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; server "
-                      f"memory {group_rss_mib(proc.pid):.0f} MiB resident ({startup:.1f} s to start)", flush=True)
+                sampler.join()
+                per = {pid: cpu - per0.get(pid, 0.0) for pid, cpu in process_cpu_seconds(proc.pid).items()}
+                cpu, own = sum(per.values()), time.process_time() - own0
+                report(f"{mode}: {'detente serve' if args.server == 'detente' else 'uvicorn'} ({args.http}, {args.loop}),"
+                       f" {workers} process(es)", lat, wall, errors)
+                busy = sorted((round(c, 1) for c in per.values() if c >= 0.05), reverse=True)
+                print(f"server CPU {cpu:.1f} s = {cpu / len(reqs) * 1e3:.2f} ms per request (per process: {busy} s;"
+                      f" connections per process: {split}); client CPU {own:.1f} s; load average {load0:.1f} before,"
+                      f" {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} CPUs; server memory "
+                      f"{group_rss_mib(proc.pid):.0f} MiB resident ({startup:.1f} s to start)", flush=True)
             finally:
                 stop_server(proc)
 

@@ -32,6 +32,13 @@ def clients(tmp_path_factory, monkeypatch_module) -> tuple[TestClient, TestClien
             con.execute("UPDATE events SET actor_sectors = [actor_sector, 'MIL'] WHERE event_id % 5 = 0 AND actor_sector = 'GOV'")
             con.execute("UPDATE events SET recipient_sectors = ['GOV', recipient_sector]"
                         " WHERE event_id % 3 = 0 AND recipient_sector = 'SPY'")
+        # what the columnar JSON of a page must write as dumps does: nulls among numbers and dates,
+        # lists, quotes, control characters and non-ASCII text
+        con.execute("UPDATE events SET goldstein = NULL, quad_class = NULL WHERE event_id % 97 = 0")
+        con.execute("UPDATE events SET date = NULL WHERE event_id % 17 = 0")
+        con.execute("UPDATE events SET context = ['elections', 'nuclear'] WHERE event_id % 11 = 0")
+        con.execute("UPDATE events SET text = 'Er sagte: \"Nein\" \u2014 ' || chr(10) || chr(9) || '\\ ☃ ' || text,"
+                    " attribution = 'Reuters \"wire\"' WHERE event_id % 13 = 0")
     finally:
         con.close()
     monkeypatch_module.setenv("DETENTE_WEB_MEMORY", "0")
@@ -164,3 +171,69 @@ def test_memory_dropped_when_store_file_changes(clients, tmp_path: Path) -> None
         web.memory = memory
     assert json.loads(mem.get("/api/events?limit=1").content)["count"] == 1
     assert os.path.exists(memory.path)
+
+
+def test_event_rows_written_from_columns_equal_dumps(clients) -> None:
+    """A page's JSON is written column by column (``EventTable.rows_json``): the same text as
+    ``dumps`` of the rows' dicts, nulls, NaN, dates, lists and escapes included."""
+    import numpy as np
+
+    from detente.web import render
+
+    _, mem = clients
+    events = mem.app.state.web.memory.events
+    rng = np.random.default_rng(5)
+    special = np.array([96, 16, 10, 12, 0, events.rows - 1])  # rows of the fixture's odd values
+    for n in (0, 1, 7, 50, 500):
+        positions = np.sort(np.unique(np.concatenate([rng.choice(events.rows, n, replace=False), special[:n]])))
+        text = events.rows_json(positions)
+        assert text == render.dumps(events.rows_at(positions))
+        assert len(json.loads(text)) == len(positions)
+    odd = json.loads(events.rows_json(special))
+    assert any(r["goldstein"] is None for r in odd) and any(r["quad_class"] is None for r in odd)
+    assert any(r["date"] is None for r in odd) and any(r["context"] == ["elections", "nuclear"] for r in odd)
+    assert any('"Nein"' in r["text"] and "\n\t\\ \u2603" in r["text"] for r in odd)
+
+
+@pytest.mark.parametrize("a,b", DYADS)
+def test_dyad_rows_written_from_columns_equal_to_rows(clients, a: str, b: str) -> None:
+    """``api.dyad_rows`` writes ``DyadIndex.to_rows()``'s JSON from the columns: same keys, same text."""
+    from datetime import date
+
+    from detente.web import api, render
+
+    _, mem = clients
+    dyads = mem.app.state.web.memory.dyads
+    for by in ("day", "week", "month"):
+        for since in (None, date(2023, 3, 8)):
+            index = dyads.index(a, b, by=by, since=since)
+            rows = index.to_rows()
+            assert api.dyad_rows(index) == render.dumps(rows), (a, b, by, since)
+            if rows:
+                assert tuple(rows[0]) == api._DYAD_ROW
+
+
+def test_column_encoders_write_what_dumps_writes() -> None:
+    """Every kind of column a page may hold, NaN and infinities (null, as ``dumps`` cleans them) included."""
+    from datetime import date, datetime
+
+    import numpy as np
+    import pyarrow as pa
+
+    from detente.web import render
+
+    columns = {
+        "i": pa.array([1, None, -7, 2**40], pa.int64()), "small": pa.array([3, 1, None, 0], pa.int8()),
+        "f": pa.array([0.1, float("nan"), None, -0.0]), "inf": pa.array([float("inf"), -float("inf"), 1e300, 2.5e-7]),
+        "d": pa.array([date(2024, 2, 29), None, date(1, 1, 1), date(9999, 12, 31)], pa.date32()),
+        "s": pa.array(['a "q"', None, "\n\t\\ \u2603 \x00", ""]), "l": pa.array([[], None, ["x", 'y"'], [None]]),
+        "b": pa.array([True, False, None, True]), "t": pa.array([datetime(2024, 1, 2, 3, 4, 5), None, None, None]),
+    }
+    table = pa.table(columns)
+    expected = render.dumps(table.to_pylist())
+    positions = np.arange(4)
+    assert render.rows(table.column_names, [render.column_encoder(table[c])(positions) for c in table.column_names]) \
+        == expected
+    assert json.loads(expected)[1]["f"] is None and json.loads(expected)[0]["inf"] is None
+    values, index = ["x", None, "\u00e9"], np.array([2, 1, 0, 0])
+    assert render.repeated_encoder(values, index)(positions) == ['"\u00e9"', "null", '"x"', '"x"']

@@ -9,23 +9,23 @@ its own cursor (``store.con.cursor()``: a connection of its own to the same data
 
 from __future__ import annotations
 
-import json
-import math
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 import duckdb
+import numpy as np
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from detente.store import queries
+from detente.web import render
 from detente.web.security import MAX_PAGE_SIZE
 
 CODE = r"^[A-Za-z]{2,10}( [A-Za-z]{3})?$"
@@ -50,33 +50,7 @@ class Json(JSONResponse):
     """JSON without FastAPI's per-value encoder walk (rows are plain values already); NaN -> null."""
 
     def render(self, content: Any) -> bytes:
-        try:  # most answers hold no NaN: walking them to replace it costs more than the encoding
-            text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_default)
-        except ValueError:
-            text = json.dumps(clean(content), ensure_ascii=False, allow_nan=False, separators=(",", ":"),
-                              default=_default)
-        return text.encode("utf-8")
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    if isinstance(value, (set, tuple)):
-        return list(value)
-    return str(value)
-
-
-def clean(value: Any) -> Any:
-    """Replace NaN/inf (pandas' missing values) by None, recursively."""
-    if isinstance(value, float):
-        return None if math.isnan(value) or math.isinf(value) else value
-    if isinstance(value, dict):
-        return {k: clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [clean(v) for v in value]
-    return value
+        return render.dumps(content).encode("utf-8")
 
 
 def rows(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -232,27 +206,27 @@ def memory(request: Request) -> Any:
 
 
 async def cached(request: Request, compute: Callable[[duckdb.DuckDBPyConnection], Any],
-                 from_memory: Callable[[], Any] | None = None) -> Response:
+                 from_memory: Callable[[], str] | None = None) -> Response:
     """The cached answer to this GET request, else ``compute(cursor)``'s (rendered once, remembered).
 
     A hit is answered on the event loop; a miss runs the query in the thread pool on a cursor of
-    its own (DuckDB releases the GIL while it scans). ``from_memory``: the answer from the in-memory
-    tables, computed on the event loop (a few milliseconds of numpy, less than a thread hop costs)."""
+    its own (DuckDB releases the GIL while it scans). ``from_memory``: the answer's JSON text from
+    the in-memory tables, made on the event loop (a few milliseconds of numpy, less than a thread hop)."""
     web = request.app.state.web
-    key = ResponseCache.key(request)
+    key = ResponseCache.key(request) if web.cache.size > 0 else ""
     body = web.cache.get(key)
     if body is None and from_memory is not None:
-        body = Json(from_memory()).body
+        body = from_memory().encode("utf-8")
         web.cache.put(key, body)
     if body is None:
-        def render() -> bytes:
+        def from_sql() -> bytes:
             cur = web.store.con.cursor()
             try:
                 return Json(compute(cur)).body
             finally:
                 cur.close()
 
-        body = await run_in_threadpool(web.cache.once, key, render)
+        body = await run_in_threadpool(web.cache.once, key, from_sql)
     return Response(body, media_type="application/json")
 
 
@@ -340,8 +314,14 @@ async def list_events(
     mem = memory(request)
     from_memory = None
     if mem is not None:
-        def from_memory() -> dict[str, Any]:
-            return answer(mem.events.page(**filters, after=after_key, limit=limit + 1, offset=offset))
+        def from_memory() -> str:  # answer() of the same rows, written from the columns
+            found = mem.events.find(**filters, after=after_key, limit=limit + 1, offset=offset)
+            more = len(found) > limit
+            found = found[:limit]
+            after = mem.events.key(int(found[-1])) if more and len(found) else None
+            return render.obj([
+                ("events", mem.events.rows_json(found)), ("limit", limit), ("offset", offset), ("count", len(found)),
+                ("next_cursor", f"{after[0].isoformat()}.{after[1]}" if after else None)])
 
     return await cached(request, page, from_memory)
 
@@ -395,23 +375,57 @@ async def dyad(
 
     lo, hi = period(since, until)
     mem = memory(request)
-    return await cached(request, lambda cur: _dyad(dyad_index(cur, a, b, by=by, since=lo, until=hi, directed=directed),
-                                             by, directed),
+    return await cached(request, lambda cur: dict(_dyad(dyad_index(cur, a, b, by=by, since=lo, until=hi,
+                                                                  directed=directed), by, directed)),
                         None if mem is None else
-                        lambda: _dyad(mem.dyads.index(a, b, by=by, since=lo, until=hi, directed=directed), by, directed))
+                        lambda: render.obj(_dyad(mem.dyads.index(a, b, by=by, since=lo, until=hi, directed=directed),
+                                                 by, directed, rows=dyad_rows)))
 
 
-def _dyad(index: Any, by: str, directed: bool) -> dict[str, Any]:
+def _dyad(index: Any, by: str, directed: bool,
+          rows: Callable[[Any], Any] = lambda index: index.to_rows()) -> list[tuple[str, Any]]:
+    """The answer's fields in order; ``rows``: how the series' rows are made (``to_rows``' dicts, or
+    their JSON text written from the columns by ``dyad_rows``)."""
     trend = index.trend
-    return {
-        "label": index.label, "a": index.a.label, "b": index.b.label, "by": by, "directed": directed,
-        "n_events": index.n_events, "summary": index.summary(), "rows": index.to_rows(),
-        "trend": None if trend is None else {
+    return [
+        ("label", index.label), ("a", index.a.label), ("b", index.b.label), ("by", by), ("directed", directed),
+        ("n_events", index.n_events), ("summary", index.summary()), ("rows", rows(index)),
+        ("trend", None if trend is None else {
             "direction": trend.direction, "slope": trend.slope, "low": trend.low, "high": trend.high,
-            "per_year": trend.per_year, "confidence": trend.confidence, "periods": trend.n_periods},
-        "change_points": [{"period": c.period, "before": c.before, "after": c.after, "text": c.describe()}
-                          for c in index.change_points],
-    }
+            "per_year": trend.per_year, "confidence": trend.confidence, "periods": trend.n_periods}),
+        ("change_points", [{"period": c.period, "before": c.before, "after": c.after, "text": c.describe()}
+                           for c in index.change_points]),
+    ]
+
+
+_DYAD_ROW = ("period", "events", "coop", "conflict", "q1", "q2", "q3", "q4", "goldstein_mean", "plover_mean",
+             "temperature", "low", "high", "smoothed", "change_point")
+"""The keys of ``DyadIndex.to_rows()``, in its order (``tests/test_web_memory.py`` checks they agree)."""
+
+
+def dyad_rows(index: Any) -> render.Raw:
+    """``dumps(index.to_rows())`` written from the index's columns: the same rounding (``_rounded``),
+    periods without events give null means; about half the CPU of building the dicts and encoding them."""
+    from detente.analysis.dyad import _rounded
+
+    f = index.columns
+    n = index.periods
+    if not n:
+        return render.Raw("[]")
+    events = np.asarray(f["events"])
+    two = _rounded(np.concatenate([f["coop"], f["conflict"], f["goldstein_mean"], f["plover_mean"]]), 2)
+    three = _rounded(np.concatenate([f["temperature"], f["low"], f["high"], f["smoothed"]]), 3)
+    two_t, three_t = render.short_floats(two), render.short_floats(three)
+    gm, pm = two_t[2 * n:3 * n], two_t[3 * n:]
+    for i in np.flatnonzero(events == 0).tolist():
+        gm[i] = pm[i] = render.NULL
+    starts = {c.period for c in index.change_points}
+    periods = list(f["period"])
+    return render.rows(_DYAD_ROW, [
+        ['"' + p.isoformat() + '"' for p in periods], [str(x) for x in events.tolist()], two_t[:n], two_t[n:2 * n],
+        *([str(x) for x in np.asarray(f[q]).tolist()] for q in ("q1", "q2", "q3", "q4")), gm, pm,
+        three_t[:n], three_t[n:2 * n], three_t[2 * n:3 * n], three_t[3 * n:],
+        ["true" if p in starts else "false" for p in periods]])
 
 
 @router.get("/gaps", summary="Contacts of a dyad with the silences before and between them")

@@ -23,6 +23,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from detente.web import render
+
 _EPOCH = date(1970, 1, 1)
 _UNKNOWN = -2
 _CODED = ("actor_code", "actor_country", "actor_org", "recipient_code", "recipient_country", "recipient_org",
@@ -123,6 +125,8 @@ class EventTable:
                 index = enc.indices.fill_null(len(values) - 1).to_numpy()
                 self.repeated[name] = (values, index.astype(np.int16) if len(values) < 2**15 else index)
         self.table = table.drop_columns(list(self.repeated)).combine_chunks()
+        self.encoders = [render.repeated_encoder(*self.repeated[name]) if name in self.repeated
+                         else render.column_encoder(self.table[name]) for name in self.names]
         n = len(self.vocab)
         c = self.codes
         self.actor = Postings.of([c["actor_code"], c["actor_country"], c["actor_org"]], n)
@@ -162,12 +166,16 @@ class EventTable:
         (_, from_a), (_, to_b) = self._side("actor", a), self._side("recipient", b)
         return self.pairs.get(self.code(a), self.code(b)), lambda p: from_a(p) & to_b(p)
 
-    def page(self, *, actor: str | None = None, recipient: str | None = None, dyad: tuple[str, str] | None = None,
+    def page(self, **filters: Any) -> list[dict[str, Any]]:
+        """The rows ``find(**filters)`` picks, as dicts of Python values."""
+        return self.rows_at(self.find(**filters))
+
+    def find(self, *, actor: str | None = None, recipient: str | None = None, dyad: tuple[str, str] | None = None,
              country: str | None = None, event: list[str] | None = None, since: date | None = None,
              until: date | None = None, modality: str | None = None, min_mentions: int | None = None,
-             after: tuple[date, int] | None = None, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-        """Rows ``offset`` .. ``offset + limit - 1`` of the matching events in (anchor_date, event_id)
-        order, as ``queries.event_filters`` selects them; ``after``: only events after this key."""
+             after: tuple[date, int] | None = None, limit: int = 50, offset: int = 0) -> np.ndarray:
+        """Positions of rows ``offset`` .. ``offset + limit - 1`` of the matching events in (anchor_date,
+        event_id) order, as ``queries.event_filters`` selects them; ``after``: only events after this key."""
         lo, hi = 0, self.rows
         day = self.day.dtype.type  # search with the array's own type: another one copies the array
         if since is not None:
@@ -180,7 +188,7 @@ class EventTable:
             lo = max(lo, int(a + self.event_id[a:b].searchsorted(np.int64(after[1]), "right")))
         want = offset + limit
         if lo >= hi or limit <= 0:
-            return []
+            return np.zeros(0, dtype=np.int64)
         common: list[tuple[np.ndarray | None, Check]] = []
         if actor is not None:
             common.append(self._side("actor", actor))
@@ -206,14 +214,24 @@ class EventTable:
             a, b = dyad
             branches = [[self._pair(a, b), *common], [self._pair(b, a), *common]]
         found = [self._scan(branch, lo, hi, want) for branch in branches]
-        positions = found[0] if len(found) == 1 else np.union1d(*found)
-        positions = positions[offset:want]
+        positions = found[0] if len(found) == 1 else _union(found)
+        return positions[offset:want]
+
+    def rows_json(self, positions: np.ndarray) -> render.Raw:
+        """The rows at ``positions`` as a JSON array: the text ``render.dumps(rows_at(positions))``
+        gives, written column by column (a third of the CPU)."""
         if not len(positions):
-            return []
-        return self.rows_at(positions)
+            return render.Raw("[]")
+        return render.rows(self.names, [encode(positions) for encode in self.encoders])
+
+    def key(self, position: int) -> tuple[date, int]:
+        """(anchor_date, event_id) of a row: where a cursor resumes."""
+        return date.fromordinal(_EPOCH.toordinal() + int(self.day[position])), int(self.event_id[position])
 
     def rows_at(self, positions: np.ndarray) -> list[dict[str, Any]]:
         """The rows at ``positions`` as dicts of Python values, columns in the fetched order."""
+        if not len(positions):
+            return []
         cols = self.table.take(pa.array(positions)).to_pydict()
         for name, (values, index) in self.repeated.items():
             cols[name] = [values[i] for i in index[positions].tolist()]
@@ -247,3 +265,13 @@ class EventTable:
             start, chunk = stop, min(chunk * 2, 1 << 18)
         hits = np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
         return hits[:need]
+
+
+def _union(parts: list[np.ndarray]) -> np.ndarray:
+    """Sorted distinct positions of sorted arrays (``np.union1d``, whose hashing costs ten times
+    more than sorting two sorted runs; a row is in both directions of a dyad only in odd cases)."""
+    p = np.concatenate(parts)
+    p.sort(kind="stable")  # two sorted runs: a merge
+    if len(p) > 1:
+        p = p[np.concatenate(([True], p[1:] != p[:-1]))]
+    return p
