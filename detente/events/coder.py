@@ -15,15 +15,17 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from spacy.attrs import LEMMA
 from spacy.tokens import Span, Token
 
 from detente.data import load_yaml
 from detente.events import phrases as P
 from detente.events.cues import CueMatch, CueModality, cue_modality, recoded_event
+from detente.events.view import view
 from detente.records import Actor, Article, Event, Location
 
 ROLES = load_yaml("coder.yaml")
+_PRONOUNS = ROLES["pronouns"]
+_MEETING_WORDS = ROLES["meeting_words"]
 SPEECH = load_yaml("speech.yaml")
 SPEECH_VERBS = frozenset(SPEECH["speech_verbs"])
 MODE_HINTS = [(h, re.compile(r"\b(?:" + "|".join(re.escape(w) for w in h["words"]) + r")\b"))
@@ -108,6 +110,7 @@ class EventCoder:
         self._sent_text = ""
         self._phrases: dict[int, Span] = {}
         self._clauses: dict[int, list[Token]] = {}
+        self._clause_texts: dict[int, str] = {}
         self._texts: dict[int, str] = {}
         self._cores: dict[int, tuple[Span, str]] = {}
         self._cache_doc = None  # the document the per-token caches above belong to
@@ -119,6 +122,7 @@ class EventCoder:
         (the helpers may be called outside ``code``)."""
         if tok.doc is not self._cache_doc:
             self._phrases, self._clauses, self._texts, self._cores = {}, {}, {}, {}
+            self._clause_texts = {}
             self._cache_doc = tok.doc
 
     def _full(self, tok: Token) -> Span:
@@ -134,7 +138,8 @@ class EventCoder:
         self._for_doc(tok)
         text = self._texts.get(tok.i)
         if text is None:
-            text = self._texts[tok.i] = self._full(tok).text
+            span = self._full(tok)
+            text = self._texts[tok.i] = view(tok.doc).text(span.start, span.end)
         return text
 
     def _core(self, tok: Token) -> tuple[Span, str]:
@@ -143,7 +148,7 @@ class EventCoder:
         core = self._cores.get(tok.i)
         if core is None:
             span = P.core_phrase(tok)
-            core = self._cores[tok.i] = (span, span.text)
+            core = self._cores[tok.i] = (span, view(tok.doc).text(span.start, span.end))
         return core
 
     def _clause(self, tok: Token) -> list[Token]:
@@ -154,6 +159,14 @@ class EventCoder:
         if clause is None:
             clause = self._clauses[tok.i] = P.clause_tokens(tok)
         return clause
+
+    def _clause_text(self, tok: Token) -> str:
+        """The text of ``_clause(tok)``, kept with it (each event of the clause reads its date from it)."""
+        self._for_doc(tok)
+        text = self._clause_texts.get(tok.i)
+        if text is None:
+            text = self._clause_texts[tok.i] = P.text_at(tok.doc, P.clause_indices(tok))
+        return text
 
     def resolve_phrase(self, text: str, when: date | None) -> Actor | None:
         """The resolver's answer for a phrase (the resolver caches by text itself)."""
@@ -166,18 +179,22 @@ class EventCoder:
         summit took place") names its actors in its own words ("the NATO summit") or not at all; "the
         summit" referring back to a summit already told is that event again, not a new one."""
         when = ctx.anchor
-        low = tok.lower_
-        if low in ROLES["pronouns"]:
-            return ctx.recall(ROLES["pronouns"][low], before=tok.idx) if recall else None
-        if tok.pos_ == "PRON":
+        dv = view(tok.doc)
+        i = tok.i
+        low = dv.lowers[i]
+        if low in _PRONOUNS:
+            return ctx.recall(_PRONOUNS[low], before=tok.idx) if recall else None
+        if dv.pos[i] == "PRON":
             return None
         core, core_text = self._core(tok)
-        if tok.lemma_.lower() in ROLES["meeting_words"]:
+        lemma = dv.lemma_lows[i]
+        if lemma in _MEETING_WORDS:
             organiser = self._meeting_actor(self._full_text(tok), when)
             if organiser is not None:
                 ctx.meeting = organiser
                 return organiser
-            if recall and ctx.meeting is not None and any(c.lower_ in {"the", "this", "that"} for c in tok.lefts):
+            if recall and ctx.meeting is not None and any(dv.lowers[c] in {"the", "this", "that"}
+                                                          for c in dv.children[i] if c < i):
                 return ctx.meeting
         actor = self.resolve_phrase(core_text, when)
         if actor is None:
@@ -196,8 +213,8 @@ class EventCoder:
                 if _placed(better):
                     actor = better
                     break
-        if recall and not _placed(actor) and tok.lemma_.lower() in ROLES["anaphora"]:
-            actor = ctx.recall(ROLES["anaphora"][tok.lemma_.lower()], before=tok.idx) or actor
+        if recall and not _placed(actor) and lemma in ROLES["anaphora"]:
+            actor = ctx.recall(ROLES["anaphora"][lemma], before=tok.idx) or actor
         # An actor known only by its sector ("demonstrators", "Amnesty International") is kept; the
         # coder pairs it only with a placed actor (see _emit). Unknown people ("two men") are not.
         if actor is not None and not _placed(actor) and (actor.sector in (None, "UNK")):
@@ -227,25 +244,27 @@ class EventCoder:
 
     def sources(self, m: CueMatch, ctx: DocContext) -> list[Role]:
         v = m.token
-        if v.pos_ in {"NOUN", "PROPN"}:
+        dv = view(v.doc)
+        if dv.pos[v.i] in {"NOUN", "PROPN"}:
             # nominal cue without a light verb: "Russia's talks with China", "Egyptian demonstrators"
-            poss = [c for c in v.children if c.dep_ == "poss"]
+            poss = [c for c in dv.children[v.i] if dv.deps[c] == "poss"]
             if poss:
-                return self.actors_of(poss[0], ctx, "poss")
-            if v.dep_ in P.SUBJ | P.PASS_SUBJ or v.dep_ == "ROOT":
+                return self.actors_of(dv.tokens[poss[0]], ctx, "poss")
+            dep = dv.deps[v.i]
+            if dep in P.SUBJ | P.PASS_SUBJ or dep == "ROOT":
                 found = self.actors_of(v, ctx, "noun", recall=False)
                 if found:
                     return found
-            if v.dep_ in P.OBJ and v.head.pos_ in {"VERB", "AUX"}:
-                v = v.head  # "began a hunger strike", "staged a protest": the verb's subject
-        if m.entry.adjectives or v.lower_ in ROLES["stative_participles"]:
+            if dep in P.OBJ and dv.pos[dv.heads[v.i]] in {"VERB", "AUX"}:
+                v = dv.tokens[dv.heads[v.i]]  # "began a hunger strike", "staged a protest": the verb's subject
+        if m.entry.adjectives or dv.lowers[v.i] in ROLES["stative_participles"]:
             # predicative adjective cues read the copula's subject, passive-looking or not
             # ("Israel is opposed to", "Norway is willing to")
             ps = P.passive_subject(v)
             if ps is not None:
                 return self.actors_of(ps, ctx, "subj")
         subj, passive = P.subject_of(v)
-        if subj is not None and subj.dep_ == "expl":
+        if subj is not None and dv.deps[subj.i] == "expl":
             subj = None
         # "the summit took place": the event noun is its own subject; its actors are in its words only
         own = subj is not None and any(t.i == subj.i for t in m.cue_tokens)
@@ -253,29 +272,32 @@ class EventCoder:
 
     def targets(self, m: CueMatch, ctx: DocContext, src_tokens: set[int]) -> list[Role]:
         v = m.token
+        dv = view(v.doc)
+        deps, toks = dv.deps, dv.tokens
         preps = list(m.entry.prep)
         cands: list[tuple[Token, str]] = []
         for prep_tok in m.prep_tokens:
-            for c in prep_tok.children:
-                if c.dep_ in {"pobj", "pcomp"}:
-                    cands.append((c, f"prep:{prep_tok.lower_}"))
+            for c in dv.children[prep_tok.i]:
+                if deps[c] in {"pobj", "pcomp"}:
+                    cands.append((toks[c], f"prep:{dv.lowers[prep_tok.i]}"))
         if m.obj is not None and m.obj.i != v.i:
             # "rejected Saddam Hussein's proposal for a cease-fire": the object's owner is the target;
             # "imposed sanctions on Russia": the target hangs off the object
-            for c in m.obj.children:
-                if c.dep_ == "poss" and c.pos_ != "PRON":
-                    cands.append((c, "obj-owner"))
+            for c in dv.children[m.obj.i]:
+                if deps[c] == "poss" and dv.pos[c] != "PRON":
+                    cands.append((toks[c], "obj-owner"))
             for p, o in P.prep_objects(m.obj, preps or self._target_preps(m.type)):
                 cands.append((o, f"obj-prep:{p.lower_}"))
         for o in P.direct_objects(v):
             if m.obj is None or o.i != m.obj.i:
                 cands.append((o, "dobj"))
         ps = P.passive_subject(v)
-        if (ps is None and v.dep_ == "acl" and v.tag_ == "VBN" and v.head.pos_ in {"NOUN", "PROPN"}
-                and all(t.i != v.head.i for t in m.cue_tokens)):
+        vh = dv.heads[v.i]
+        if (ps is None and deps[v.i] == "acl" and dv.tags[v.i] == "VBN" and dv.pos[vh] in {"NOUN", "PROPN"}
+                and all(t.i != vh for t in m.cue_tokens)):
             # a reduced relative names who underwent it: "ten Russian soldiers [killed] in Ukraine" (but
             # in "missiles [fired] by Russia" the noun is the cue's own object, not its target)
-            ps = v.head
+            ps = toks[vh]
         if ps is not None:
             cands.append((ps, "passive-subj"))
         if preps:
@@ -284,7 +306,7 @@ class EventCoder:
         for p, o in P.prep_objects(v, self._target_preps(m.type)):
             cands.append((o, f"prep:{p.lower_}"))
         for noun in m.cue_tokens:
-            if noun.pos_ == "NOUN" and noun.i != v.i:
+            if dv.pos[noun.i] == "NOUN" and noun.i != v.i:
                 for p, o in P.prep_objects(noun, self._target_preps(m.type)):
                     cands.append((o, f"noun-prep:{p.lower_}"))
         if m.obj is not None and m.obj.i != v.i:
@@ -317,34 +339,38 @@ class EventCoder:
     def _nearest_target(self, m: CueMatch, ctx: DocContext, src_tokens: set[int]) -> list[Role]:
         """Last resort: the placed actor closest to the cue in its own phrase structure, e.g. deep in
         the object ("a suspension of air links [with Serbia]") or its place ("targets in Jericho")."""
-        v = m.token
+        v = m.token.i
+        dv = view(m.token.doc)
+        deps, children = dv.deps, dv.children
         skip = set(src_tokens)
-        for c in v.children:
-            if c.dep_ in P.SUBJ | {"ccomp", "parataxis", "relcl", "conj"}:
-                skip.update(t.i for t in c.subtree)
-            elif c.dep_ == "prep" and c.lower_ in ROLES["locative_preps"]:
-                skip.update(t.i for t in c.subtree)  # "met in Washington": a place, not a party
-        frontier = [c for c in v.children if c.i not in skip]
+        for c in children[v]:
+            if deps[c] in P.SUBJ | {"ccomp", "parataxis", "relcl", "conj"}:
+                skip.update(dv.subtree(c))
+            elif deps[c] == "prep" and dv.lowers[c] in ROLES["locative_preps"]:
+                skip.update(dv.subtree(c))  # "met in Washington": a place, not a party
+        frontier = [c for c in children[v] if c not in skip]
         for _ in range(4):
             nxt = []
-            for t in sorted(frontier, key=lambda t: abs(t.i - v.i)):
-                if t.pos_ in {"PROPN", "NOUN"} and t.dep_ != "compound":
-                    found = [r for r in self.actors_of(t, ctx, "near") if _placed(r.actor)]
+            for t in sorted(frontier, key=lambda t: abs(t - v)):
+                if dv.pos[t] in {"PROPN", "NOUN"} and deps[t] != "compound":
+                    found = [r for r in self.actors_of(dv.tokens[t], ctx, "near") if _placed(r.actor)]
                     if found:
                         return found[:1]
-                nxt.extend(c for c in t.children if c.i not in skip)
+                nxt.extend(c for c in children[t] if c not in skip)
             frontier = nxt
         return []
 
     def _complement_target(self, v: Token, ctx: DocContext, src_tokens: set[int], depth: int = 0) -> list[Role]:
         """The target inside what the cue verb governs: "demanded that [the US] cancel ...",
         "threatened to launch an offensive [against Iraq]"."""
-        for c in v.children:
-            if c.dep_ not in {"ccomp", "xcomp"}:
+        dv = view(v.doc)
+        for c in dv.kids(v.i):
+            dep = dv.deps[c.i]
+            if dep not in {"ccomp", "xcomp"}:
                 continue
-            if c.dep_ == "ccomp":
+            if dep == "ccomp":
                 subj, _ = P.subject_of(c)
-                if subj is not None and subj.i not in src_tokens and subj.head.i == c.i:
+                if subj is not None and subj.i not in src_tokens and dv.heads[subj.i] == c.i:
                     found = self.actors_of(subj, ctx, "comp-subj")
                     if found:
                         return found
@@ -390,12 +416,14 @@ class EventCoder:
     def speaker(self, tok: Token, ctx: DocContext) -> tuple[Token, Role | None, str | None] | None:
         """If the cue sits inside reported speech: the speech verb, the speaker as an actor (None when
         the speaker is an outlet or unknown), and the attribution text."""
-        cur = tok
+        dv = view(tok.doc)
+        cur = tok.i
         for _ in range(6):
-            if cur.head.i == cur.i:
+            head = dv.heads[cur]
+            if head == cur:
                 return None
-            if cur.dep_ in {"ccomp", "parataxis"} and cur.head.lemma_.lower() in SPEECH_VERBS:
-                sv = cur.head
+            if dv.deps[cur] in {"ccomp", "parataxis"} and dv.lemma_lows[head] in SPEECH_VERBS:
+                sv = dv.tokens[head]
                 subj, _ = P.subject_of(sv)
                 if subj is None:
                     return sv, None, None
@@ -404,7 +432,7 @@ class EventCoder:
                 if roles and not _reports(roles[0].actor):
                     return sv, roles[0], roles[0].actor.name or text
                 return sv, None, text
-            cur = cur.head
+            cur = head
         return None
 
     def speech_events(self, sent: Span, index: int, ctx: DocContext, coded_verbs: set[int]) -> list[Event]:
@@ -419,10 +447,13 @@ class EventCoder:
             speakers = self.actors_of(subj, ctx, "speaker")
             if not speakers or _reports(speakers[0].actor):
                 continue
-            speaker_toks = {t.i for t in subj.subtree}
-            said = [t for c in sv.children if c.dep_ in {"ccomp", "parataxis"} for t in c.subtree]
+            dv = view(sent.doc)
+            speaker_toks = set(dv.subtree(subj.i))
+            said = [dv.tokens[t] for c in dv.children[sv.i] if dv.deps[c] in {"ccomp", "parataxis"}
+                    for t in dv.subtree(c)]
             if not said:  # a quote before the verb without a parsed link: the rest of the sentence
-                said = [t for t in sent if t.i not in speaker_toks and t.i != sv.i and t.i < sv.i]
+                said = [dv.tokens[t] for t in range(sent.start, sent.end)
+                        if t not in speaker_toks and t != sv.i and t < sv.i]
             etype = self._evaluation(said)
             if etype is None:
                 continue
@@ -478,10 +509,10 @@ class EventCoder:
     def code(self, sent: Span, index: int, ctx: DocContext, text: str | None = None) -> list[Event]:
         """The events of one parsed sentence. ``text`` is the sentence as written, when the parser was
         given a normalised form of it (a Title Case headline in sentence case)."""
-        self._sent, self._sent_text = sent, sent.text
+        self._sent, self._sent_text = sent, view(sent.doc).text(sent.start, sent.end)
         self._text = text if text is not None else self._sent_text
         self._phrases: dict[int, Span] = {}
-        self._clauses, self._texts, self._cores = {}, {}, {}
+        self._clauses, self._texts, self._cores, self._clause_texts = {}, {}, {}, {}
         self._cache_doc = sent.doc
         events: list[Event] = []
         matches = self.lexicon.match(sent)
@@ -631,14 +662,16 @@ class EventCoder:
     def _nested(m: CueMatch, heads: dict[int, CueMatch]) -> CueMatch | None:
         """The cue whose content this cue is ("demanded that the US [cancel] the sale"), if any: what
         was demanded, threatened or refused is not an event of its own."""
+        dv = view(m.token.doc)
         cur = m.token
         purpose = False
         for _ in range(6):
-            if cur.head.i == cur.i or not _content_link(cur):
+            h = dv.heads[cur.i]
+            if h == cur.i or not _content_link(cur):
                 return None
             purpose = purpose or _purpose(cur)
-            cur = cur.head
-            outer = heads.get(cur.i)
+            cur = dv.tokens[h]
+            outer = heads.get(h)
             # "visited Monaco to deepen ties": a purpose is an intention of the outer act, never an event
             if outer is not None and (outer.type in ROLES["content_types"] or purpose):
                 return outer
@@ -656,20 +689,23 @@ class EventCoder:
               mode: str | None, cameo: str, rule: str, verb: Token, cue_tokens, modality: str,
               attribution: str | None, cue_context=()) -> list[Event]:
         code = self.ontology.cameo(cameo)
-        clause = self._clause(verb)
         when, source = (ctx.anchor, "publication") if ctx.anchor else (None, "none")
         if self.resolve_date is not None:
-            when, source = self.resolve_date(P.text_of(clause), ctx.anchor, hint_event=ctx.hint)
+            when, source = self.resolve_date(self._clause_text(verb), ctx.anchor, hint_event=ctx.hint)
             framed = P.when_frame(verb)  # "since March 2023, when he held a call": the call is dated March 2023
             if source != "text" and framed:
                 when, source = self.resolve_date(P.text_of(framed), ctx.anchor, hint_event=ctx.hint)
             top = P.governing_clause(verb)
             if source != "text" and top.i != verb.i:
-                when, source = self.resolve_date(P.text_of(self._clause(top)), ctx.anchor, hint_event=ctx.hint)
+                when, source = self.resolve_date(self._clause_text(top), ctx.anchor, hint_event=ctx.hint)
         # Places are read from the clause minus the actors' own phrases: "his counterpart in Moscow"
         # names an actor, not where the event happened.
-        in_actors = {t.i for r in srcs + tgts if r is not None for t in self._full(r.token)}
-        place_text = P.text_of(P.place_tokens(verb, in_actors))
+        in_actors = set()
+        for r in srcs + tgts:
+            if r is not None:
+                span = self._full(r.token)
+                in_actors.update(range(span.start, span.end))
+        place_text = P.text_at(verb.doc, P.place_indices(verb, in_actors))
         cues = sorted(cue_tokens or [verb], key=lambda t: t.i)
         start = cues[0].idx - sent.start_char
         end = cues[-1].idx + len(cues[-1]) - sent.start_char
@@ -691,7 +727,7 @@ class EventCoder:
                     # Kirkuk": with no target named, the country where it happens is on the receiving end;
                     # for domestic acts (protests, curbs, concessions) by default the source's own
                     if not wide:
-                        wide.append(place or self._wide_place(clause, srcs))
+                        wide.append(place or self._wide_place(self._clause(verb), srcs))
                     where = wide[0]
                     country = where.country if where is not None else None
                     if country is None and etype in ROLES["implicit_recipient_types"]:
@@ -733,7 +769,10 @@ class EventCoder:
         """A place anywhere in the clause outside the source's phrase ("a curfew in Montenegro")."""
         if self.locate is None:
             return None
-        skip = {t.i for r in srcs for t in self._full(r.token)}
+        skip = set()
+        for r in srcs:
+            span = self._full(r.token)
+            skip.update(range(span.start, span.end))
         text = P.text_of([t for t in clause if t.i not in skip])
         return self.locate(text) if text else None
 
@@ -778,12 +817,11 @@ class EventCoder:
 
 
 def _speech_verb_tokens(sent: Span) -> list[Token]:
-    """The tokens of ``sent`` whose lemma is a speech verb, in order; read from the LEMMA array so
+    """The tokens of ``sent`` whose lemma is a speech verb, in order; read from the document view so
     that no Token is built for the other words."""
-    doc, start = sent.doc, sent.start
-    strings = doc.vocab.strings
-    lemmas = doc.to_array(LEMMA)[start:sent.end].tolist()
-    return [doc[start + k] for k, h in enumerate(lemmas) if strings[h].lower() in SPEECH_VERBS]
+    dv = view(sent.doc)
+    lemmas, toks = dv.lemma_lows, dv.tokens
+    return [toks[i] for i in range(sent.start, sent.end) if lemmas[i] in SPEECH_VERBS]
 
 
 def _placed(actor: Actor | None) -> bool:
@@ -798,11 +836,13 @@ def _headline(text: str, sent: Span) -> bool:
 def _content_link(tok: Token) -> bool:
     """Does ``tok`` belong to what its head says, asks or refuses? ("accused NATO of [moving] ...",
     "condemned its decision to [station] weapons", "agreed to set up a command to [coordinate] ...")"""
-    if tok.dep_ in {"ccomp", "xcomp", "pcomp", "prep", "acl", "dobj", "pobj"}:
+    dv = view(tok.doc)
+    dep = dv.deps[tok.i]
+    if dep in {"ccomp", "xcomp", "pcomp", "prep", "acl", "dobj", "pobj"}:
         return True
-    if tok.dep_ == "advcl":  # an infinitive of purpose, not a separate clause ("..., killing two")
+    if dep == "advcl":  # an infinitive of purpose, not a separate clause ("..., killing two")
         return _purpose(tok)
-    return tok.dep_ == "conj" and tok.head.pos_ in {"NOUN", "PROPN"}
+    return dep == "conj" and dv.pos[dv.heads[tok.i]] in {"NOUN", "PROPN"}
 
 
 def _reports(speaker: Actor) -> bool:
@@ -819,7 +859,7 @@ def _partisan(speaker: Actor) -> bool:
 
 def _purpose(tok: Token) -> bool:
     """An infinitive of purpose ("to deepen ties", "in order to end the war")."""
-    return tok.dep_ == "advcl" and P.infinitive(tok)
+    return view(tok.doc).deps[tok.i] == "advcl" and P.infinitive(tok)
 
 
 def _aimed_at(speaker: Actor, targets: list[Role]) -> bool:

@@ -53,14 +53,26 @@ def contexts_for(text: str, cue_context: Iterable[str] | str | None = ()) -> lis
     """The cue's own contexts (``CueEntry.context``) first, then every context whose keywords occur
     in ``text`` (whole words; a keyword ending in "*" matches any word ending). A single name may be
     passed as a string; names that are not PLOVER contexts (such as an event type) are ignored."""
-    names, exact, stems, longest, heads, stem_lengths = _index()
+    index = names, exact, stems, longest, heads, stem_lengths = _index()
+    if _SINGLE_OF[0] is not index:  # the keyword index was rebuilt: forget the words looked up
+        _SINGLE.clear()
+        _SINGLE_OF[:] = [index, frozenset(h[0] for h in heads if len(h) == 1)]
     words = _WORDS.findall(text.lower())
     found: set[int] = set()
-    for i in range(len(words)):
-        for n in range(1, min(longest, len(words) - i) + 1):
+    single = _SINGLE
+    firsts = _SINGLE_OF[1]
+    for i, word in enumerate(words):
+        hit = single.get(word)
+        if hit is None:
+            hit = _single_word_hits(word)
+        if hit:
+            found |= hit
+        if word not in firsts:
+            continue  # no keyword of several words starts with this one
+        for n in range(2, min(longest, len(words) - i) + 1):
             gram = tuple(words[i:i + n])
             head, last = gram[:-1], gram[-1]
-            if head and head not in heads:
+            if head not in heads:
                 break  # no keyword starts with these words, nor with any longer run of them
             hit = exact.get(gram)
             if hit:
@@ -76,3 +88,25 @@ def contexts_for(text: str, cue_context: Iterable[str] | str | None = ()) -> lis
     out = [c for c in dict.fromkeys(given) if c in known]
     out.extend(name for i, name in enumerate(names) if i in found and name not in out)
     return out
+
+
+# word -> the contexts its one-word keywords give (exact or stem): a word's own hits do not depend on
+# its neighbours, and the same words recur in every sentence, so each is looked up once
+_SINGLE: dict[str, frozenset[int]] = {}
+_SINGLE_MAX = 100_000
+# the ``_index()`` the remembered words belong to, and the first words of its keywords of several words
+_SINGLE_OF: list = [None, frozenset()]
+
+
+def _single_word_hits(word: str) -> frozenset[int]:
+    """The contexts of the one-word keywords (whole or stem) that ``word`` matches, remembered."""
+    _, exact, stems, _, _, stem_lengths = _index()
+    found: set[int] = set(exact.get((word,), ()))
+    for k in stem_lengths.get((), ()):
+        if k > len(word):
+            break
+        found |= stems.get((word[:k],), set())
+    if len(_SINGLE) >= _SINGLE_MAX:
+        _SINGLE.clear()
+    hit = _SINGLE[word] = frozenset(found)
+    return hit

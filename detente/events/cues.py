@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from detente.data import load_table, load_yaml, table_names
 from detente.events.ontology import CameoCode, Ontology, OntologyError, default_ontology
 from detente.events.phrases import infinitive
+from detente.events.view import view
 
 if TYPE_CHECKING:  # spaCy is only needed by ``match``; ``scan`` must stay import-light
     from spacy.tokens import Span, Token
@@ -122,8 +123,7 @@ class CueMatch:
 def lemma_of(tok: "Token") -> str:
     """The token's lower-case lemma, repaired where the English pipeline's rule lemmatizer strips the
     last "s" of a base form ending in "ss" ("willingness" -> "willingnes", "discuss" -> "discus")."""
-    lemma, low = tok.lemma_.lower(), tok.lower_
-    return low if low.endswith("ss") and lemma == low[:-1] else lemma
+    return view(tok.doc).lemma_keys[tok.i]
 
 
 # --- word forms ------------------------------------------------------------------------------
@@ -210,6 +210,14 @@ class _Gate:
     light: frozenset[str]
     xcomp: frozenset[str] | None  # None = any complement
     named_object: bool = False  # "@name" in the entry's objects: a proper noun object also counts
+    # the last-word forms of all ``objects`` when one of them is required ("*" and "@name" accept any)
+    object_heads: frozenset[str] | None = None
+
+    def object_possible(self, words: set[str]) -> bool:
+        """Can an object among these word forms (objects' and their modifiers' lower forms) satisfy
+        the entry's ``objects``? A necessary condition of ``_match_verb``, checked once per entry and
+        verb instead of once per object; True when the entry does not require a listed object word."""
+        return self.object_heads is None or not self.object_heads.isdisjoint(words)
 
     def needs(self) -> list[frozenset[str]]:
         """Word sets of which the text must contain at least one each, besides the head word."""
@@ -295,6 +303,8 @@ class CueLexicon:
             xcomp=None if "*" in e.xcomp or not e.xcomp else frozenset().union(
                 *(verb_forms(v, irregular) for v in e.xcomp)),
             named_object=NAMED_OBJECT in e.object,
+            object_heads=(frozenset().union(*(last for last, _ in objects))
+                          if objects and "*" not in e.object and NAMED_OBJECT not in e.object else None),
         )
 
     def _load_file(self, name: str) -> list[CueEntry]:
@@ -363,40 +373,45 @@ class CueLexicon:
         left out unless ``background`` is true."""
         best: dict[int, CueMatch] = {}
         _MODS.clear()
+        _OBJECT_WORDS.clear()
         _PASSIVE_SUBJECTS.clear()
+        dv = view(sent.doc)
         for tok in _tokens_among(sent, self.forms):
-            low = tok.lower_
-            lemma = lemma_of(tok)
+            i = tok.i
+            low = dv.lowers[i]
+            lemma = dv.lemma_keys[i]
+            tag, pos = dv.tags[i], dv.pos[i]
             cands: list[CueMatch] = []
             verb_entries = [e for e in (self._by_verb.get(lemma, ()) or self._by_verb.get(low, ())
                                         or self._by_verb.get(self._irregular_lemma.get(low, ""), ()))
                             if low in self._gates[e.id].verb_heads]
             objs = _objects(tok) if verb_entries else []
-            if tok.tag_.startswith(_VERB_TAGS) or _predicate(tok):
-                for e in verb_entries:
+            if tag.startswith(_VERB_TAGS) or _predicate(tok):
+                for e in self._object_possible(verb_entries, tok, objs):
                     if e.verbs:
                         m = self._match_verb(e, tok, sent, objs)
                         if m:
                             cands.append(m)
-            elif tok.tag_ == "MD":
+            elif tag == "MD":
                 # an obligation in a reported clause ("said Y must return"): the cue governs the verb
-                head = tok.head
-                subj = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
-                if (tok.dep_ == "aux" and head.dep_ == "ccomp" and head.head.pos_ in ("VERB", "AUX")
-                        and subj and subj[0].lower_ not in _SELF_SUBJECTS):
+                h = dv.heads[i]
+                subj = [c for c in dv.children[h] if dv.deps[c] in ("nsubj", "nsubjpass")]
+                if (dv.deps[i] == "aux" and dv.deps[h] == "ccomp" and dv.pos[dv.heads[h]] in ("VERB", "AUX")
+                        and subj and dv.lowers[subj[0]] not in _SELF_SUBJECTS):
+                    head = dv.tokens[h]
                     for e in verb_entries:
                         if low in e.auxiliaries:
                             cands.append(self._finish(e, head, [tok, head], sent, None, []))
-            elif tok.pos_ == "ADJ":
-                for e in verb_entries:
+            elif pos == "ADJ":
+                for e in self._object_possible(verb_entries, tok, objs):
                     if low in e.adjectives:
                         m = self._match_verb(e, tok, sent, objs)
                         if m:
                             cands.append(m)
             # a noun cue that only modifies another noun names a kind of thing, not an event: "[riot]
             # police", "[aid] workers", "[attack] helicopters"
-            modifier = tok.dep_ == "compound" and tok.head.pos_ == "NOUN"
-            if (tok.pos_ in _NOUN_POS or not cands) and not _is_date(tok) and not modifier:
+            modifier = dv.deps[i] == "compound" and dv.pos[dv.heads[i]] == "NOUN"
+            if (pos in _NOUN_POS or not cands) and not _is_date(tok) and not modifier:
                 seen: set[str] = set()
                 for key in (lemma, low):
                     for e in self._by_noun.get(key, ()):
@@ -431,6 +446,16 @@ class CueLexicon:
                 drop.add(i)
         return sorted((m for i, m in best.items() if i not in drop and (background or not _is_background(m))),
                       key=lambda m: m.token.i)
+
+    def _object_possible(self, entries: list[CueEntry], v: "Token", objs: list["Token"]) -> list[CueEntry]:
+        """The entries that ``_match_verb`` may accept at verb ``v`` as far as their required object
+        words go (``_Gate.object_possible``): most entries of a common verb ("hold", "give") need an
+        object word the sentence lacks, and this rules them out without looking at each object."""
+        if not entries:
+            return entries
+        words = _object_words(v, objs)
+        gates = self._gates
+        return [e for e in entries if gates[e.id].object_possible(words)]
 
     def match_linear(self, tok: "Token", sent: "Span", window: int = 6) -> CueMatch | None:
         """The most specific verb cue at ``tok`` read in word order, not through the parse (TABARI's
@@ -495,25 +520,27 @@ class CueLexicon:
 
     def _match_verb(self, e: CueEntry, v: "Token", sent: "Span", objs: list["Token"]) -> CueMatch | None:
         g = self._gates[e.id]
+        dv = view(v.doc)
         toks = [v]
         if g.particle:
             # a particle follows its verb ("gave in"); adverbs may precede ("jointly develop", "test-fired")
-            prt = [c for c in v.children if c.dep_ in _PRT_DEPS and c.lower_ in g.particle
-                   and (c.i > v.i or c.dep_ in ("npadvmod", "advmod"))]
+            prt = [c for c in dv.children[v.i] if dv.deps[c] in _PRT_DEPS and dv.lowers[c] in g.particle
+                   and (c > v.i or dv.deps[c] in ("npadvmod", "advmod"))]
             if not prt:
                 return None
-            toks.append(prt[0])
+            toks.append(dv.tokens[prt[0]])
         if e.not_object and any(_lemma_in(o, e.not_object) for o in objs):
             return None
         obj = None
         if "*" in e.object:  # "protested the visit": any direct object (not a prepositional one)
-            obj = next((o for o in objs if o.dep_ in ("dobj", "obj") and o.head.i == v.i), None)
+            obj = next((o for o in objs if dv.deps[o.i] in ("dobj", "obj") and dv.heads[o.i] == v.i), None)
             if obj is None:
                 return None
             toks.append(obj)
         elif g.objects or g.named_object:
             # the noun of a reduced relative counts only by itself, not through its modifiers
-            obj = next((o for o in objs if _form_in(o, g.objects, mods_ok=o.i != v.head.i)), None)
+            vhead = dv.heads[v.i]
+            obj = next((o for o in objs if _form_in(o, g.objects, mods_ok=o.i != vhead)), None)
             if obj is None and g.named_object:
                 # "released Navalny", "freed two Americans": a named person or people
                 obj = next((o for o in objs if _named(o)), None)
@@ -523,44 +550,49 @@ class CueLexicon:
                 return None
             toks.append(obj)
         preps: list[Token] = []
+        deps, lowers, children = dv.deps, dv.lowers, dv.children
         if g.prep:
-            holders = [v] + ([obj] if obj is not None else [])
-            preps = [c for h in holders for c in h.children if c.dep_ in _PREP_DEPS and c.lower_ in g.prep]
+            holders = [v.i] + ([obj.i] if obj is not None else [])
+            preps = [dv.tokens[c] for h in holders for c in children[h]
+                     if deps[c] in _PREP_DEPS and lowers[c] in g.prep]
             if not preps:
                 return None
         if g.subject:
-            subj = [c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")]
-            subj += [cc for c in subj for cc in c.conjuncts]
+            subj = [c for c in children[v.i] if deps[c] in ("nsubj", "nsubjpass")]
+            subj += [cc for c in subj for cc in dv.conjuncts(c)]
             # "a first batch of peacekeeping troops arrived": the noun after "of" counts too
-            subj += [g for c in subj for p in c.children if p.lower_ == "of" for g in p.children if g.dep_ == "pobj"]
-            if not any(_form_in(c, g.subject) for c in subj):
+            subj += [g for c in subj for p in children[c] if lowers[p] == "of"
+                     for g in children[p] if deps[g] == "pobj"]
+            if not any(_form_in(dv.tokens[c], g.subject) for c in subj):
                 return None
         if e.xcomp:
-            comps = [c for c in v.children if c.dep_ in _XCOMP_DEPS and c.pos_ in ("VERB", "AUX")]
+            comps = [c for c in children[v.i] if deps[c] in _XCOMP_DEPS and dv.pos[c] in ("VERB", "AUX")]
             if g.xcomp is not None:
-                comps = [c for c in comps if c.lower_ in g.xcomp and lemma_of(c) in e.xcomp]
+                comps = [c for c in comps if lowers[c] in g.xcomp and dv.lemma_keys[c] in e.xcomp]
             if not comps:
                 return None
-            toks.append(comps[0])
+            toks.append(dv.tokens[comps[0]])
         return self._finish(e, v, toks, sent, obj, preps)
 
     def _match_noun(self, e: CueEntry, n: "Token", sent: "Span") -> CueMatch | None:
         g = self._gates[e.id]
+        dv = view(n.doc)
+        low = dv.lowers[n.i]
         for words, (heads, before) in zip(e.nouns, g.noun_phrases):
-            if n.lower_ not in heads:
+            if low not in heads:
                 continue
             toks = [n]
             prev: list[int] = []  # the words before the head, right to left, hyphens skipped
             i = n.i - 1
             while len(prev) < len(before) and i >= sent.start:
-                if sent.doc[i].text != "-":
+                if dv.texts[i] != "-":
                     prev.append(i)
                 i -= 1
             if len(prev) < len(before):
                 continue
-            if any(sent.doc[i].lower_ not in forms for i, forms in zip(prev, reversed(before))):
+            if any(dv.lowers[i] not in forms for i, forms in zip(prev, reversed(before))):
                 continue
-            toks.extend(sent.doc[i] for i in prev[: len(before)])
+            toks.extend(dv.tokens[i] for i in prev[: len(before)])
             gov = n
             light = _light_verb(n)
             if g.light:
@@ -574,22 +606,25 @@ class CueLexicon:
                 if light.i != n.i:
                     gov = light
                     toks.append(light)
-            mods = [c for c in n.children if c.dep_ in ("compound", "amod", "nmod", "nummod", "poss")]
+            deps, children = dv.deps, dv.children
+            mods = [dv.tokens[c] for c in children[n.i] if deps[c] in ("compound", "amod", "nmod", "nummod", "poss")]
             if e.not_object and any(_lemma_in(c, e.not_object) for c in mods):
                 continue
             if g.objects:
                 # a required modifier ("[joint] exercises") or the noun of the cue's "of"/"to" phrase
                 # ("a suspension [of attacks]", "an end [to hostilities]")
-                comps = [o for p in n.children if p.dep_ == "prep" and p.lower_ in _NOUN_COMPLEMENT_PREPS
-                         for o in p.children if o.dep_ == "pobj"]
+                comps = [dv.tokens[o] for p in children[n.i]
+                         if deps[p] == "prep" and dv.lowers[p] in _NOUN_COMPLEMENT_PREPS
+                         for o in children[p] if deps[o] == "pobj"]
                 mod = next((c for c in [*mods, *comps] if _form_in(c, g.objects)), None)
                 if mod is None:
                     continue
                 toks.append(mod)
             preps: list[Token] = []
             if g.prep:
-                holders = [n] + ([gov] if gov.i != n.i else [])
-                preps = [c for h in holders for c in h.children if c.dep_ in _PREP_DEPS and c.lower_ in g.prep]
+                holders = [n.i] + ([gov.i] if gov.i != n.i else [])
+                preps = [dv.tokens[c] for h in holders for c in children[h]
+                         if deps[c] in _PREP_DEPS and dv.lowers[c] in g.prep]
                 if not preps:
                     continue
             m = self._finish(e, gov, toks, sent, None, preps)
@@ -598,10 +633,12 @@ class CueLexicon:
         return None
 
 
+@lru_cache(maxsize=1)
 def _background_preps() -> frozenset[str]:
     return frozenset(str(w).lower() for w in load_yaml("modality.yaml")["background_preps"])
 
 
+@lru_cache(maxsize=1)
 def _cessation_nouns() -> frozenset[str]:
     return frozenset(str(w).lower() for w in load_yaml("modality.yaml")["cessation_nouns"])
 
@@ -613,26 +650,30 @@ def _background_clause(m: CueMatch) -> bool:
     in ``modality.yaml`` lists the subordinators: ``any`` for every cue of the clause, ``occurrence``
     for event nouns with a verb of occurrence only."""
     marks = _background_marks()
-    occurrence = (lemma_of(m.token) in _occurrence_words()[0]
-                  and any(t.pos_ in ("NOUN", "PROPN") and t.i != m.token.i for t in m.cue_tokens))
-    cur = m.token
-    if not occurrence and m.token.pos_ in ("NOUN", "PROPN"):
+    dv = view(m.token.doc)
+    deps, lowers, children, pos = dv.deps, dv.lowers, dv.children, dv.pos
+    ti = m.token.i
+    occurrence = (dv.lemma_keys[ti] in _occurrence_words()[0]
+                  and any(pos[t.i] in ("NOUN", "PROPN") and t.i != ti for t in m.cue_tokens))
+    cur = ti
+    if not occurrence and pos[ti] in ("NOUN", "PROPN"):
         # the event noun is the cue ("after the Washington Summit [ended]"): climb from its verb
         verb = _occurrence(m.token)
-        if verb is not None and verb.i != m.token.i:
-            occurrence, cur = True, verb
+        if verb is not None and verb.i != ti:
+            occurrence, cur = True, verb.i
     for _ in range(4):
-        if cur.dep_ == "advcl":
-            for c in cur.children:
-                kind = marks.get(c.lower_) if c.dep_ == "mark" else None
-                if c.dep_ == "npadvmod":  # "one day [after] the summit ended", parsed as "day after"
-                    kind = next((marks[p.lower_] for p in c.children if p.dep_ == "prep" and p.lower_ in marks), None)
+        if deps[cur] == "advcl":
+            for c in children[cur]:
+                kind = marks.get(lowers[c]) if deps[c] == "mark" else None
+                if deps[c] == "npadvmod":  # "one day [after] the summit ended", parsed as "day after"
+                    kind = next((marks[lowers[p]] for p in children[c] if deps[p] == "prep" and lowers[p] in marks),
+                                None)
                 if kind == "any" or (kind == "occurrence" and occurrence):
                     return True
             return False
-        if cur.dep_ not in ("conj", "xcomp") or cur.head.i == cur.i:
+        if deps[cur] not in ("conj", "xcomp") or dv.heads[cur] == cur:
             return False
-        cur = cur.head
+        cur = dv.heads[cur]
     return False
 
 
@@ -646,18 +687,19 @@ def _is_background(m: CueMatch) -> bool:
     any cue in a background clause (``_background_clause``)."""
     if _background_clause(m):
         return True
-    n = m.token
-    if n.pos_ != "NOUN":
+    dv = view(m.token.doc)
+    deps, lowers, heads = dv.deps, dv.lowers, dv.heads
+    h = m.token.i
+    if dv.pos[h] != "NOUN":
         return False
-    h = n
     for _ in range(3):  # "after [violent protests]", "in the wake of [the shelling]"
-        if h.dep_ in ("pobj", "conj", "compound") and h.head.i != h.i:
-            h = h.head
-            if h.dep_ == "prep" and h.lower_ in _background_preps():
+        if deps[h] in ("pobj", "conj", "compound") and heads[h] != h:
+            h = heads[h]
+            if deps[h] == "prep" and lowers[h] in _background_preps():
                 return True
-            if h.dep_ == "prep" and h.lower_ == "of" and h.head.lower_ in ("wake", "aftermath", "run-up"):
+            if deps[h] == "prep" and lowers[h] == "of" and lowers[heads[h]] in ("wake", "aftermath", "run-up"):
                 return True
-            if h.dep_ == "prep" and lemma_of(h.head) in _cessation_nouns():
+            if deps[h] == "prep" and dv.lemma_keys[heads[h]] in _cessation_nouns():
                 return True  # "a pause in the bombing", "an end to the fighting": not an attack
         else:
             break
@@ -691,14 +733,16 @@ def _occurrence(n: "Token") -> "Token | None":
     """The verb that reports an event noun as happening ("talks [began]", "riots [broke] out"), or the
     noun itself when an adjective does ("[ongoing] negotiations", "negotiations [ongoing]"); else None."""
     verbs, adjectives = _occurrence_words()
-    h = n.head
-    if n.dep_ in ("nsubj", "nsubjpass") and h.pos_ in ("VERB", "AUX") and lemma_of(h) in verbs:
-        return h
-    if n.dep_ in ("ROOT", "nsubj", "nsubjpass", "dobj", "appos") and any(
-            c.dep_ in ("amod", "acomp", "advmod", "acl") and c.lower_ in adjectives for c in n.children):
+    dv = view(n.doc)
+    deps, lowers, children = dv.deps, dv.lowers, dv.children
+    h, dep = dv.heads[n.i], deps[n.i]
+    if dep in ("nsubj", "nsubjpass") and dv.pos[h] in ("VERB", "AUX") and dv.lemma_keys[h] in verbs:
+        return dv.tokens[h]
+    if dep in ("ROOT", "nsubj", "nsubjpass", "dobj", "appos") and any(
+            deps[c] in ("amod", "acomp", "advmod", "acl") and lowers[c] in adjectives for c in children[n.i]):
         return n  # "Negotiations Ongoing", "renewed fighting erupted"; not "for a renewed offensive"
-    if n.dep_ in ("nsubj", "ROOT") and any(c.dep_ in ("acomp", "advmod", "amod") and c.lower_ in adjectives
-                                           for c in h.children):
+    if dep in ("nsubj", "ROOT") and any(deps[c] in ("acomp", "advmod", "amod") and lowers[c] in adjectives
+                                        for c in children[h]):
         return n
     return None
 
@@ -718,9 +762,10 @@ def _argument_of(n: "Token") -> int:
 def _predicate(tok: "Token") -> bool:
     """A word tagged as a noun that the parse uses as a verb: it has a subject and an object
     ("Norway [thanks] Kenya for its support", where the tagger read "thanks" as a plural noun)."""
-    if tok.pos_ not in ("NOUN", "PROPN"):
+    dv = view(tok.doc)
+    if dv.pos[tok.i] not in ("NOUN", "PROPN"):
         return False
-    deps = {c.dep_ for c in tok.children}
+    deps = {dv.deps[c] for c in dv.children[tok.i]}
     return "nsubj" in deps and bool(deps & {"dobj", "ccomp", "xcomp"})
 
 
@@ -735,13 +780,33 @@ def _form_in(tok: "Token", items: tuple[tuple[frozenset[str], tuple[frozenset[st
     the modifiers. Modifiers of a compound modifier count too: in "a defence cooperation agreement"
     "defence" qualifies the agreement through "cooperation"."""
     mods = _modifier_forms(tok) if mods_ok else []
-    low = tok.lower_
+    low = view(tok.doc).lowers[tok.i]
     for last, others in items:
         if low in last and all(not o.isdisjoint(mods) for o in others):
             return True
         if not others and not last.isdisjoint(mods):
             return True
     return False
+
+
+# (document, verb index) -> ``_object_words``; emptied by each ``CueLexicon.match``
+_OBJECT_WORDS: dict[tuple[int, int], set[str]] = {}
+
+
+def _object_words(v: "Token", objs: list["Token"]) -> set[str]:
+    """Every lower form ``_form_in`` may read for the objects of verb ``v`` (``objs``, from
+    ``_objects``) and its reduced passive subjects: the words and their modifiers. Computed once per
+    verb, for ``_Gate.object_possible``."""
+    key = (id(v.doc), v.i)
+    words = _OBJECT_WORDS.get(key)
+    if words is None:
+        lowers = view(v.doc).lowers
+        words = set()
+        for o in (*objs, *_reduced_passive_subjects(v)):
+            words.add(lowers[o.i])
+            words.update(_modifier_forms(o))
+        _OBJECT_WORDS[key] = words
+    return words
 
 
 # token index -> lower forms of its modifiers (``_modifier_forms``); emptied by each ``CueLexicon.match``
@@ -754,9 +819,11 @@ def _modifier_forms(tok: "Token") -> list[str]:
     key = (id(tok.doc), tok.i)
     mods = _MODS.get(key)
     if mods is None:
-        near = [c for c in tok.children if c.dep_ in ("compound", "amod")]
-        mods = [c.lower_ for c in near] + [g.lower_ for c in near if c.dep_ == "compound"
-                                           for g in c.children if g.dep_ in ("compound", "amod")]
+        dv = view(tok.doc)
+        deps, lowers, children = dv.deps, dv.lowers, dv.children
+        near = [c for c in children[tok.i] if deps[c] in ("compound", "amod")]
+        mods = [lowers[c] for c in near] + [lowers[g] for c in near if deps[c] == "compound"
+                                            for g in children[c] if deps[g] in ("compound", "amod")]
         _MODS[key] = mods
     return mods
 
@@ -764,12 +831,9 @@ def _modifier_forms(tok: "Token") -> list[str]:
 def _tokens_among(sent: "Span", forms: frozenset[str]) -> list["Token"]:
     """The tokens of ``sent`` whose lower form is in ``forms``, in order. Read from the document's
     LOWER array: building a spaCy Token for every word only to reject most costs more than matching."""
-    from spacy.attrs import LOWER
-
-    doc, start = sent.doc, sent.start
-    strings = doc.vocab.strings
-    lows = doc.to_array(LOWER)[start:sent.end].tolist()
-    return [doc[start + k] for k, h in enumerate(lows) if strings[h] in forms]
+    dv = view(sent.doc)
+    lowers, toks = dv.lowers, dv.tokens
+    return [toks[i] for i in range(sent.start, sent.end) if lowers[i] in forms]
 
 
 # (document, verb index) -> ``_reduced_passive_subjects``, asked once per entry of the verb; emptied
@@ -789,9 +853,11 @@ def _reduced_passive_subjects(v: "Token") -> list["Token"]:
 
 
 def _passive_subjects_of(v: "Token") -> list["Token"]:
-    if v.tag_ not in ("VBD", "VBN") or any(c.dep_ in ("aux", "auxpass", "dobj", "obj", "dative") for c in v.children):
+    dv = view(v.doc)
+    deps, kids = dv.deps, dv.children[v.i]
+    if dv.tags[v.i] not in ("VBD", "VBN") or any(deps[c] in ("aux", "auxpass", "dobj", "obj", "dative") for c in kids):
         return []
-    return [c for c in v.children if c.dep_ == "nsubj" and c.i < v.i]
+    return [dv.tokens[c] for c in kids if deps[c] == "nsubj" and c < v.i]
 
 
 def _named(o: "Token") -> bool:
@@ -804,8 +870,10 @@ def _named(o: "Token") -> bool:
 def _lemma_in(tok: "Token", words: tuple[str, ...]) -> bool:
     """The token (or a compound/amod modifier of it) is one of ``words``; a multi-word item
     ("air defense") matches its last word on the token and its other words among the modifiers."""
-    mods = {w for c in tok.children if c.dep_ in ("compound", "amod") for w in (lemma_of(c), c.lower_)}
-    forms = {lemma_of(tok), tok.lower_}
+    dv = view(tok.doc)
+    mods = {w for c in dv.children[tok.i] if dv.deps[c] in ("compound", "amod")
+            for w in (dv.lemma_keys[c], dv.lowers[c])}
+    forms = {dv.lemma_keys[tok.i], dv.lowers[tok.i]}
     for w in words:
         if " " in w:
             parts = w.split()
@@ -819,28 +887,38 @@ def _lemma_in(tok: "Token", words: tuple[str, ...]) -> bool:
 def _objects(v: "Token") -> list["Token"]:
     """Direct objects, passive subjects and prepositional objects of a verb, with their conjuncts;
     for a reduced relative ("the prisoners [released] by Israel") the modified noun as well."""
-    out = [v.head] if v.dep_ == "acl" and v.tag_ == "VBN" and v.head.pos_ in _NOUN_POS else []
-    for c in v.children:
-        if c.dep_ in _OBJ_DEPS:
+    dv = view(v.doc)
+    deps, children, pos = dv.deps, dv.children, dv.pos
+    i, h = v.i, dv.heads[v.i]
+    out = [h] if deps[i] == "acl" and dv.tags[i] == "VBN" and pos[h] in _NOUN_POS else []
+    for c in children[i]:
+        d = deps[c]
+        if d in _OBJ_DEPS:
             out.append(c)
-        elif c.dep_ in ("prep", "agent") :
-            out.extend(g for g in c.children if g.dep_ == "pobj")
-        elif c.dep_ == "xcomp" and c.pos_ in _NOUN_POS:
+        elif d in ("prep", "agent"):
+            out.extend(g for g in children[c] if deps[g] == "pobj")
+        elif d == "xcomp" and pos[c] in _NOUN_POS:
             out.append(c)
-    out.extend(cc for o in list(out) for cc in o.conjuncts)
+    out.extend(cc for o in list(out) for cc in dv.conjuncts(o))
     # "a state of emergency", "hundreds of prisoners", "tons of food": the noun after "of" counts too
-    out.extend(g for o in list(out) for p in o.children if p.lower_ == "of" for g in p.children if g.dep_ == "pobj")
-    return out
+    lowers = dv.lowers
+    out.extend(g for o in list(out) for p in children[o] if lowers[p] == "of" for g in children[p] if deps[g] == "pobj")
+    toks = dv.tokens
+    return [toks[o] for o in out]
 
 
 def _light_verb(n: "Token") -> "Token | None":
     """The verb a cue noun hangs from: "held [talks]", "engaged in [talks]", "[talks] were held"."""
-    h = n.head
-    if n.dep_ in _OBJ_DEPS | {"nsubj", "conj"} and h.pos_ in ("VERB", "AUX"):
-        return h
-    if n.dep_ == "pobj" and h.dep_ in ("prep",) and h.head.pos_ in ("VERB", "AUX"):
-        return h.head
+    dv = view(n.doc)
+    h, dep = dv.heads[n.i], dv.deps[n.i]
+    if dep in _LIGHT_DEPS and dv.pos[h] in ("VERB", "AUX"):
+        return dv.tokens[h]
+    if dep == "pobj" and dv.deps[h] in ("prep",) and dv.pos[dv.heads[h]] in ("VERB", "AUX"):
+        return dv.tokens[dv.heads[h]]
     return None
+
+
+_LIGHT_DEPS = _OBJ_DEPS | {"nsubj", "conj"}
 
 
 @lru_cache(maxsize=1)
@@ -876,14 +954,16 @@ def _chain(tok: "Token", wishes: frozenset[str] = frozenset()) -> list["Token"]:
     "a plan to [invade]"), also through a clause with its own subject that is infinitival ("wants
     Putin to [attack]") or that a verb of ``wishes`` governs ("hopes Iran will [sign]"), but not
     through reported speech ("said Russia [attacked]": that is told as done)."""
+    dv = view(tok.doc)
+    heads, deps = dv.heads, dv.deps
     out = [tok]
-    cur = tok
-    while cur.head.i != cur.i and len(out) < 6 and (
-            cur.dep_ in ("xcomp", "conj", "acomp", "acl")
-            or cur.dep_ == "ccomp" and (lemma_of(cur.head) in wishes
-                                        or infinitive(cur))):
-        cur = cur.head
-        out.append(cur)
+    cur = tok.i
+    while heads[cur] != cur and len(out) < 6 and (
+            deps[cur] in ("xcomp", "conj", "acomp", "acl")
+            or deps[cur] == "ccomp" and (dv.lemma_keys[heads[cur]] in wishes
+                                         or infinitive(dv.tokens[cur]))):
+        cur = heads[cur]
+        out.append(dv.tokens[cur])
     return out
 
 
@@ -909,55 +989,59 @@ def cue_modality(m: CueMatch) -> CueModality:
     negated = hypothetical = intent = obligation = False
     conditional = False
     marker = None
-    chain = _chain(m.token, wishes)
-    if m.token.pos_ == "NOUN" and m.token.dep_ in ("dobj", "nsubjpass") and m.token.head.pos_ in ("VERB", "AUX"):
-        chain = [m.token, *_chain(m.token.head, wishes)]  # "promised to renew the [bombing campaign]"
-    if (m.entry.nouns and m.token.pos_ in ("VERB", "AUX") and lemma_of(m.token) in int_gov
-            and not any(t.dep_ in ("nsubj", "nsubjpass") and t.head.i == m.token.i for t in m.cue_tokens)):
+    tok = m.token
+    dv = view(tok.doc)
+    deps, heads, pos, lowers, texts, children = dv.deps, dv.heads, dv.pos, dv.lowers, dv.texts, dv.children
+    ti, th = tok.i, heads[tok.i]
+    chain = _chain(tok, wishes)
+    if pos[ti] == "NOUN" and deps[ti] in ("dobj", "nsubjpass") and pos[th] in ("VERB", "AUX"):
+        chain = [tok, *_chain(dv.tokens[th], wishes)]  # "promised to renew the [bombing campaign]"
+    if (m.entry.nouns and pos[ti] in ("VERB", "AUX") and dv.lemma_keys[ti] in int_gov
+            and not any(deps[t.i] in ("nsubj", "nsubjpass") and heads[t.i] == ti for t in m.cue_tokens)):
         # "offered concessions": the light verb states an intent (not "the war [goes] on", where the
         # event noun is the subject of a verb of occurrence)
-        intent, marker = True, m.token.text
-    tok = m.token
-    if tok.dep_ == "advcl" and tok.head.pos_ in ("VERB", "AUX") and infinitive(tok):
-        if any(c.dep_ == "dobj" and lemma_of(c) in int_gov for c in tok.head.children):
+        intent, marker = True, texts[ti]
+    if deps[ti] == "advcl" and pos[th] in ("VERB", "AUX") and infinitive(tok):
+        if any(deps[c] == "dobj" and dv.lemma_keys[c] in int_gov for c in children[th]):
             intent, marker = True, "to"  # "renewed their vow [to support]" (the parser's advcl)
         else:
             hypothetical, marker = True, "to"  # a purpose: "visited Kyiv [to deepen] ties" states an aim
     top = chain[-1]
-    if top.dep_ == "ROOT" and top.tag_ == "VB" and infinitive(top):
+    if deps[top.i] == "ROOT" and dv.tags[top.i] == "VB" and infinitive(top):
         intent, marker = True, "to"  # a headline's bare infinitive is a future act: "Government to Detain ..."
     intent_depth = wish_depth = -1  # where the first intent marker / wishing verb sits in the chain
-    for depth, t in enumerate(chain):
-        lemma = lemma_of(t)
-        if depth > 0 and chain[depth - 1].dep_ != "conj":  # t governs the cue: "agreed to [X]"
+    for depth, tk in enumerate(chain):
+        t = tk.i
+        lemma = dv.lemma_keys[t]
+        if depth > 0 and deps[chain[depth - 1].i] != "conj":  # t governs the cue: "agreed to [X]"
             if lemma in neg_gov:
-                negated, marker = True, marker or t.text
+                negated, marker = True, marker or texts[t]
             elif lemma in int_gov:
-                intent, marker = True, marker or t.text
+                intent, marker = True, marker or texts[t]
             elif lemma in hyp_gov:
-                hypothetical, marker = True, marker or t.text
+                hypothetical, marker = True, marker or texts[t]
                 wish_depth = depth if wish_depth < 0 else wish_depth
-        for c in t.children:
-            cl = c.lower_
-            if c.dep_ == "neg" or (cl in neg_words and c.dep_ in ("advmod", "det", "neg", "preconj")):
-                negated, marker = True, marker or c.text
-            elif c.dep_ == "aux" or c.tag_ == "MD":
+        for c in children[t]:
+            cl, cd = lowers[c], deps[c]
+            if cd == "neg" or (cl in neg_words and cd in ("advmod", "det", "neg", "preconj")):
+                negated, marker = True, marker or texts[c]
+            elif cd == "aux" or dv.tags[c] == "MD":
                 if cl in int_aux:
-                    intent, marker = True, marker or c.text
+                    intent, marker = True, marker or texts[c]
                     intent_depth = depth if intent_depth < 0 else intent_depth
                     if cl in cond_aux:
                         conditional = True
                 elif cl in hyp_modals:
-                    hypothetical, marker = True, marker or c.text
+                    hypothetical, marker = True, marker or texts[c]
                 elif cl in obl:
-                    obligation, marker = True, marker or c.text
-            elif c.dep_ == "mark" and cl in hyp_marks:
-                hypothetical, conditional, marker = True, True, marker or c.text  # "unless he agrees to [X]"
-            elif c.dep_ == "advcl":
-                if any(g.dep_ == "mark" and g.lower_ in hyp_marks for g in c.children) and conditional:
+                    obligation, marker = True, marker or texts[c]
+            elif cd == "mark" and cl in hyp_marks:
+                hypothetical, conditional, marker = True, True, marker or texts[c]  # "unless he agrees to [X]"
+            elif cd == "advcl":
+                if any(deps[g] == "mark" and lowers[g] in hyp_marks for g in children[c]) and conditional:
                     hypothetical = True
-            elif c.dep_ == "advmod" and cl in hedges:
-                hypothetical, marker = True, marker or c.text
+            elif cd == "advmod" and cl in hedges:
+                hypothetical, marker = True, marker or texts[c]
     if negated:
         return CueModality("negated", intent, obligation, marker)
     # "Obama hopes Iran [will sign]": a stated intent inside someone else's wish is only wished for

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator
 
 from spacy.tokens import Span, Token
 
+from detente.events.view import view
+
 SUBJ = {"nsubj", "csubj"}
 PASS_SUBJ = {"nsubjpass", "csubjpass"}
 OBJ = {"dobj", "obj", "dative", "attr", "oprd"}
@@ -26,27 +28,27 @@ INHERIT_DEPS = {"xcomp", "conj", "advcl", "acl", "pcomp", "ccomp", "acomp"}
 def conjuncts(tok: Token) -> list[Token]:
     """The token and its coordinated siblings: "Russia and China" -> [Russia, China]. A list the
     parser reads as an apposition ("The US, Russia, and Switzerland") counts as coordination."""
-    out = [tok]
-    out.extend(t for t in tok.conjuncts if t.i > tok.i or t not in out)
-    for ap in tok.children:
-        if ap.dep_ == "appos" and ap.conjuncts:
-            out.append(ap)
-            out.extend(ap.conjuncts)
-    seen: set[int] = set()
-    uniq = []
-    for t in out:
-        if t.i not in seen:
-            seen.add(t.i)
-            uniq.append(t)
-    return uniq
+    v = view(tok.doc)
+    deps = v.deps
+    if deps[tok.i] != "conj" and all(deps[c] not in ("conj", "appos") for c in v.children[tok.i]):
+        return [tok]  # the common case: not coordinated at all
+    out = [tok.i, *v.conjuncts(tok.i)]
+    for ap in v.children[tok.i]:
+        if v.deps[ap] == "appos":
+            more = v.conjuncts(ap)
+            if more:
+                out.append(ap)
+                out.extend(more)
+    return [v.tokens[i] for i in dict.fromkeys(out)]
 
 
 def core_phrase(tok: Token) -> Span:
     """The head noun with its contiguous left modifiers: the compact name of an actor."""
+    v = view(tok.doc)
     allowed: set[int] = set()
-    for c in tok.lefts:
-        if c.dep_ in CORE_DEPS:
-            allowed.update(t.i for t in c.subtree)
+    for c in v.children[tok.i]:
+        if c < tok.i and v.deps[c] in CORE_DEPS:
+            allowed.update(v.subtree(c))
     start = tok.i
     while start - 1 in allowed:
         start -= 1
@@ -55,28 +57,29 @@ def core_phrase(tok: Token) -> Span:
 
 def full_phrase(tok: Token, max_tokens: int = 14) -> Span:
     """The head noun with its whole subtree minus clauses and coordinations ("his counterpart in Moscow")."""
-    toks = [tok]
-    stack = [c for c in tok.children if c.dep_ not in PHRASE_CUT]
+    v = view(tok.doc)
+    deps, children = v.deps, v.children
+    lo = hi = tok.i
+    stack = [c for c in children[tok.i] if deps[c] not in PHRASE_CUT]
     while stack:
         c = stack.pop()
-        toks.append(c)
-        stack.extend(cc for cc in c.children if cc.dep_ not in PHRASE_CUT)
-    lo = min(t.i for t in toks)
-    hi = max(t.i for t in toks)
+        lo, hi = min(lo, c), max(hi, c)
+        stack.extend(cc for cc in children[c] if deps[cc] not in PHRASE_CUT)
     # Keep the span contiguous and bounded; strip trailing punctuation.
     if hi - lo + 1 > max_tokens:
         hi = min(hi, tok.i + max_tokens // 2)
         lo = max(lo, tok.i - max_tokens // 2)
-    span = tok.doc[lo : hi + 1]
-    while len(span) > 1 and span[-1].is_punct:
-        span = span[:-1]
-    while len(span) > 1 and span[0].is_punct:
-        span = span[1:]
-    return span
+    punct = v.punct
+    while hi > lo and punct[hi]:
+        hi -= 1
+    while hi > lo and punct[lo]:
+        lo += 1
+    return tok.doc[lo : hi + 1]
 
 
 def appositions(tok: Token) -> list[Token]:
-    return [c for c in tok.children if c.dep_ == "appos"]
+    v = view(tok.doc)
+    return [v.tokens[c] for c in v.children[tok.i] if v.deps[c] == "appos"]
 
 
 def subject_of(verb: Token) -> tuple[Token | None, bool]:
@@ -85,60 +88,75 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
     "NATO vowed to support Ukraine": support <-xcomp- vowed -nsubj-> NATO.
     "The declaration condemned Russia while also calling out China": calling <-advcl- condemned.
     """
-    cur: Token | None = verb
+    v = view(verb.doc)
+    heads, deps, children, toks = v.heads, v.deps, v.children, v.tokens
+    cur = verb.i
     via_xcomp = False
     for _ in range(6):
-        if cur is None:
-            break
-        for c in cur.children:
-            if c.dep_ in SUBJ:
-                return c, False
-            if c.dep_ in PASS_SUBJ and cur is not verb and via_xcomp:
-                return c, False  # "Obama is scheduled to [attend]", "Kyiv was forced to [withdraw]"
-        for c in cur.children:
-            if c.dep_ == "agent":  # passive "by X"
-                for p in c.children:
-                    if p.dep_ == "pobj":
-                        return p, True
-        if cur.dep_ in INHERIT_DEPS and cur.head.i != cur.i:
-            via_xcomp = cur.dep_ == "xcomp"
-            cur = cur.head
+        for c in children[cur]:
+            if deps[c] in SUBJ:
+                return toks[c], False
+            if deps[c] in PASS_SUBJ and cur != verb.i and via_xcomp:
+                return toks[c], False  # "Obama is scheduled to [attend]", "Kyiv was forced to [withdraw]"
+        for c in children[cur]:
+            if deps[c] == "agent":  # passive "by X"
+                for p in children[c]:
+                    if deps[p] == "pobj":
+                        return toks[p], True
+        if deps[cur] in INHERIT_DEPS and heads[cur] != cur:
+            via_xcomp = deps[cur] == "xcomp"
+            cur = heads[cur]
             # a noun governing an infinitive ("their vow to support"): its possessor is the source
-            if cur.pos_ in {"NOUN", "PROPN"}:
-                poss = [c for c in cur.children if c.dep_ == "poss"]
+            if v.pos[cur] in {"NOUN", "PROPN"}:
+                poss = [c for c in children[cur] if deps[c] == "poss"]
                 if poss:
-                    return poss[0], False
-                if cur.dep_ in OBJ | {"pobj"} and cur.head.i != cur.i:
-                    cur = cur.head
+                    return toks[poss[0]], False
+                if deps[cur] in _OBJ_OR_POBJ and heads[cur] != cur:
+                    cur = heads[cur]
             continue
         break
     return None, False
 
 
+_OBJ_OR_POBJ = OBJ | {"pobj"}
+
+
 def infinitive(verb: Token) -> bool:
     """A verb with "to" as its auxiliary: "[to] attack", "vowed [to] support"."""
-    return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+    v = view(verb.doc)
+    return any(v.deps[c] == "aux" and v.lowers[c] == "to" for c in v.children[verb.i])
 
 
 def passive_subject(verb: Token) -> Token | None:
-    for c in verb.children:
-        if c.dep_ in PASS_SUBJ:
-            return c
+    v = view(verb.doc)
+    for c in v.children[verb.i]:
+        if v.deps[c] in PASS_SUBJ:
+            return v.tokens[c]
     return None
 
 
 def direct_objects(verb: Token) -> list[Token]:
-    return [c for c in verb.children if c.dep_ in OBJ]
+    v = view(verb.doc)
+    return [v.tokens[c] for c in v.children[verb.i] if v.deps[c] in OBJ]
+
+
+_PREP_DEPS = frozenset({"prep", "agent", "dative"})
+_PREP_OBJ_DEPS = frozenset({"pobj", "pcomp"})
 
 
 def prep_objects(head: Token, preps: Iterable[str] | None = None) -> Iterator[tuple[Token, Token]]:
     """(preposition, object) pairs under a head word, optionally only for the given prepositions."""
     wanted = {p.lower() for p in preps} if preps else None
-    for c in head.children:
-        if c.dep_ in {"prep", "agent", "dative"} and (wanted is None or c.lower_ in wanted):
-            for p in c.children:
-                if p.dep_ in {"pobj", "pcomp"}:
-                    yield c, p
+    v = view(head.doc)
+    deps, children, toks = v.deps, v.children, v.tokens
+    for c in children[head.i]:
+        if deps[c] in _PREP_DEPS and (wanted is None or v.lowers[c] in wanted):
+            for p in children[c]:
+                if deps[p] in _PREP_OBJ_DEPS:
+                    yield toks[c], toks[p]
+
+
+_CLAUSE_CUT = frozenset({"conj", "ccomp", "relcl", "parataxis"})
 
 
 def clause_tokens(verb: Token) -> list[Token]:
@@ -147,66 +165,93 @@ def clause_tokens(verb: Token) -> list[Token]:
     Dates and places are read from here so that "X spoke on June 25, but no call had happened since
     March 2023" gives each clause its own date.
     """
-    out = []
-    stack = [verb]
+    toks = view(verb.doc).tokens
+    return [toks[i] for i in clause_indices(verb)]
+
+
+def clause_indices(verb: Token) -> list[int]:
+    """``clause_tokens`` as token indices, in order (no Token objects built)."""
+    v = view(verb.doc)
+    deps, children = v.deps, v.children
+    out = [verb.i]
+    stack = [c for c in children[verb.i] if deps[c] not in _CLAUSE_CUT]
     while stack:
         t = stack.pop()
         out.append(t)
-        for c in t.children:
-            if c.dep_ in {"conj", "ccomp", "relcl", "parataxis"} and t.i == verb.i:
-                continue
-            if c.dep_ in {"relcl"}:
-                continue
-            stack.append(c)
-    return sorted(out, key=lambda t: t.i)
+        stack.extend(c for c in children[t] if deps[c] != "relcl")
+    return sorted(out)
 
 
 def when_frame(verb: Token) -> list[Token]:
     """The time phrase a "when" clause hangs from ("March 2023, when he held a call" -> March 2023), or []."""
-    if verb.dep_ != "relcl" or not any(c.dep_ == "advmod" and c.lower_ == "when" for c in verb.children):
+    v = view(verb.doc)
+    if v.deps[verb.i] != "relcl" or not any(v.deps[c] == "advmod" and v.lowers[c] == "when"
+                                            for c in v.children[verb.i]):
         return []
-    inside = {t.i for t in verb.subtree}
-    return [t for t in verb.head.subtree if t.i not in inside and not t.is_punct]
+    inside = set(v.subtree(verb.i))
+    return [v.tokens[t] for t in v.subtree(v.heads[verb.i]) if t not in inside and not v.punct[t]]
 
 
 def text_of(tokens: list[Token]) -> str:
     """The tokens' text; where tokens were left out between two, a space keeps words apart."""
+    if not tokens:
+        return ""
+    return text_at(tokens[0].doc, [t.i for t in tokens])
+
+
+def text_at(doc, idx: list[int]) -> str:
+    """``text_of`` for the tokens of ``doc`` at the indices ``idx`` (in order)."""
+    v = view(doc)
+    texts, space = v.texts, v.space
     out = []
-    for n, t in enumerate(tokens):
-        out.append(t.text)
-        nxt = tokens[n + 1] if n + 1 < len(tokens) else None
-        if nxt is not None and (t.whitespace_ or nxt.i != t.i + 1):
+    last = len(idx) - 1
+    for n, i in enumerate(idx):
+        out.append(texts[i])
+        if n < last and (space[i] or idx[n + 1] != i + 1):
             out.append(" ")
     return "".join(out)
+
+
+_GOVERNED = frozenset({"xcomp", "acl", "dobj", "pobj", "prep", "advcl", "pcomp"})
 
 
 def governing_clause(verb: Token) -> Token:
     """The verb whose clause dates a cue: "renewed their vow [to support] Ukraine" is dated by
     "renewed" and its "when the leaders gathered at the summit"; a reported clause keeps its own."""
-    cur = verb
+    v = view(verb.doc)
+    cur = verb.i
     for _ in range(6):
-        if cur.dep_ in {"xcomp", "acl", "dobj", "pobj", "prep", "advcl", "pcomp"} and cur.head.i != cur.i:
-            cur = cur.head
+        if v.deps[cur] in _GOVERNED and v.heads[cur] != cur:
+            cur = v.heads[cur]
         else:
             break
-    return cur
+    return verb if cur == verb.i else v.tokens[cur]
 
 
 def place_tokens(verb: Token, actor_tokens: set[int]) -> list[Token]:
     """Tokens that may name where the event happened: the verb's own prepositional phrases ("met
     in Rome", "shelled positions near Bakhmut"), not the actors' phrases, the objects' noun phrases
     ("condemned the stationing of weapons in Belarus") or what a complement clause is about."""
-    out: list[Token] = []
-    for c in verb.children:
-        if c.dep_ in {"prep", "npadvmod"}:
-            out.extend(t for t in c.subtree if t.i not in actor_tokens)
-    return sorted(out, key=lambda t: t.i)
+    toks = view(verb.doc).tokens
+    return [toks[i] for i in place_indices(verb, actor_tokens)]
+
+
+def place_indices(verb: Token, actor_tokens: set[int]) -> list[int]:
+    """``place_tokens`` as token indices, in order (no Token objects built)."""
+    v = view(verb.doc)
+    out: list[int] = []
+    for c in v.children[verb.i]:
+        if v.deps[c] in {"prep", "npadvmod"}:
+            out.extend(t for t in v.subtree(c) if t not in actor_tokens)
+    return sorted(out)
 
 
 def without_quantity(span: Span) -> str | None:
     """The phrase without its leading quantity ("up to 100", "thousands of", "two"), or None if it
     has none."""
-    toks = [t for t in span if not (t.like_num or t.dep_ in {"quantmod", "nummod", "det", "predet"})]
-    if len(toks) == len(span) or not toks:
+    v = view(span.doc)
+    keep = [i for i in range(span.start, span.end)
+            if not (v.like_num[i] or v.deps[i] in {"quantmod", "nummod", "det", "predet"})]
+    if len(keep) == span.end - span.start or not keep:
         return None
-    return text_of(toks)
+    return text_of([v.tokens[i] for i in keep])

@@ -63,7 +63,12 @@ class Calendar:
         for ev in self.events:
             for alias in self._aliases(ev):
                 self._phrases.setdefault(alias, ([], []))[0].append(ev)
-        self._regex = re.compile(rf"(?<![\w-])(?:{trie_pattern(self._phrases)})(?![\w-])", re.IGNORECASE)
+        source = rf"(?<![\w-])(?:{trie_pattern(self._phrases)})(?![\w-])"
+        self._regex = re.compile(source, re.IGNORECASE)
+        # Case-insensitive matching costs about twice as much as matching the lower-cased text with the
+        # lower-case phrases. For ASCII text the two agree exactly unless a phrase has a non-ASCII
+        # letter that IGNORECASE equates with an ASCII one (dotless "ı", long "ſ"): then only the first.
+        self._lower_regex = None if _folds_to_ascii(self._phrases) else re.compile(source)
 
     @staticmethod
     def _aliases(ev: CalendarEvent) -> set[str]:
@@ -78,14 +83,22 @@ class Calendar:
 
     def mentions(self, text: str) -> bool:
         """Does the text name any calendar event or series? (one regex search: the fast check)"""
+        if self._lower_regex is not None and text.isascii():
+            return self._lower_regex.search(text.lower()) is not None
         return self._regex.search(text) is not None
+
+    def _finditer(self, text: str):
+        """``finditer`` of the phrase regex over ``text`` (case-insensitive; see ``_lower_regex``)."""
+        if self._lower_regex is not None and text.isascii():
+            return self._lower_regex.finditer(text.lower())
+        return self._regex.finditer(text)
 
     def matches(self, text: str, anchor: date | None = None) -> list[CalendarMatch]:
         """Every calendar phrase in ``text``, each resolved to one event (see ``find``)."""
         out: list[CalendarMatch] = []
         lowered = text.lower()
         years = {int(y) for y in _YEAR.findall(text)}
-        for m in self._regex.finditer(text):
+        for m in self._finditer(text):
             phrase = m.group(0).lower()
             events, series = self._phrases[phrase]
             ev = self._pick(events, series, lowered, years, anchor)
@@ -125,6 +138,12 @@ class Calendar:
         """The first calendar event named in ``text`` (see ``matches``), or None."""
         found = self.matches(text, anchor)
         return found[0].event if found else None
+
+
+def _folds_to_ascii(phrases) -> bool:
+    """Does any phrase hold a non-ASCII character that ``re.IGNORECASE`` matches to an ASCII one?"""
+    odd = {c for p in phrases for c in p if not c.isascii()}
+    return any(re.fullmatch(re.escape(c), chr(a), re.IGNORECASE) for c in odd for a in range(128))
 
 
 @lru_cache(maxsize=1)

@@ -115,6 +115,15 @@ class _Words:
         self.future_re = re.compile(rf"(?<![\w'])(?:{alt(self.future)})\b", re.IGNORECASE)
         self.end_re = re.compile(rf"^\s*(?:{alt(self.end_words)})\b", re.IGNORECASE)
         self.start_re = re.compile(rf"^\s*(?:{alt(self.start_words)})\b", re.IGNORECASE)
+        # Literal clues (see ``clues``): a rule whose regex needs a month name, a weekday, a year, or
+        # one of these words cannot match a text without it, so it is not run on such a text.
+        self.month_literals = _minimal(m.capitalize() for m in self.months)
+        self.weekday_literals = _minimal(wd_full)
+        self.relday_literals = _minimal(self.relative_days)
+        self.period_literals = ("week", "month", "year")  # the units of ``period_re``
+        # one pass each for the case-sensitive names and the lower-case words
+        self.names_re = re.compile(alt([*self.month_literals, *self.weekday_literals]))
+        self.words_re = re.compile(alt([*self.relday_literals, "ago", *self.period_literals]))
         # The fast path: any of these and the full rules run; otherwise the anchor is the answer.
         self.trigger = re.compile(
             rf"\b(?:{month}|{alt(wd_full)}|(?:19|20)\d\d|\d+(?:st|nd|rd|th)?\s+(?:of\s+)?{month})"
@@ -123,11 +132,79 @@ class _Words:
             rf"|(?i:{self.period_re.pattern})"
         )
 
+    def clues(self, text: str) -> _Clues:
+        """Which kinds of date words ``text`` may hold, found by scanning for literal words (much
+        cheaper than the rule regexes). Each is a necessary condition of the regexes that use it:
+        "month" of every rule naming a month (case-sensitive, as they are), "relday" of ``relday_re``
+        ("today"), and so on. Case-insensitive rules are tested on the lower-cased text; the four
+        non-ASCII letters that ``re.IGNORECASE`` equates with ASCII ones ("İ", "ı", "ſ", Kelvin "K")
+        turn those clues on. (No literal can hide another from ``findall``: the rules need a word
+        boundary or a space before each, and no literal ends where another could begin.)"""
+        year = _YEAR_LIKE.search(text) is not None
+        ordinal = _ORDINAL.search(text) is not None
+        # the trigger reads "on the 12TH" in any case
+        ordinal_any = ordinal or _ORDINAL_ANY_CASE.search(text) is not None
+        names = set(self.names_re.findall(text))
+        month = not names.isdisjoint(self.month_literals)
+        weekday = not names.isdisjoint(self.weekday_literals)
+        if _FOLDING.search(text):
+            return _Clues(year, ordinal, True, month, weekday, True, True, True)
+        words = set(self.words_re.findall(text.lower()))
+        return _Clues(year, ordinal, ordinal_any, month, weekday, not words.isdisjoint(self.relday_literals),
+                      "ago" in words, not words.isdisjoint(self.period_literals))
+
     def number(self, s: str | None, default: int = 1) -> int:
         if not s:
             return default
         s = s.lower()
         return int(s) if s.isdigit() else self.numbers.get(s, default)
+
+
+# what the rules need of digits: a year ("2024", also in "2024-07-12") or an ordinal day ("12th")
+_YEAR_LIKE = re.compile(r"(?:19|20)\d\d")
+_ORDINAL = re.compile(r"\d(?:st|nd|rd|th)")
+_ORDINAL_ANY_CASE = re.compile(r"\d(?:st|nd|rd|th)", re.IGNORECASE)
+_FOLDING = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def _minimal(words) -> tuple[str, ...]:
+    """The words none of which contains another of them: a text holding any of ``words`` holds one
+    of these ("Jan" stands for "January" too)."""
+    words = sorted(set(words), key=len)
+    out: list[str] = []
+    for w in words:
+        if not any(o in w for o in out):
+            out.append(w)
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class _Clues:
+    """Which kinds of date words a text may hold (``_Words.clues``)."""
+
+    year: bool
+    ordinal: bool
+    ordinal_any_case: bool
+    month: bool
+    weekday: bool
+    relday: bool
+    ago: bool
+    period: bool
+
+    def any(self) -> bool:
+        """May the trigger match?"""
+        return (self.year or self.ordinal_any_case or self.month or self.weekday or self.relday or self.ago
+                or self.period)
+
+    def allows(self, kind: str) -> bool:
+        """May the explicit rule ``kind`` match? (its regex needs a month name, a year or an ordinal)"""
+        if kind in ("md", "dm", "m"):
+            return self.month
+        if kind == "my":
+            return self.month and self.year
+        if kind == "d":
+            return self.ordinal
+        return self.year  # "iso", "y"
 
 
 @lru_cache(maxsize=1)
@@ -192,10 +269,13 @@ def _preceded_by_boundary(text: str, pos: int, words: _Words) -> bool:
     return bool(before) and before[-1] in words.boundary
 
 
-def _explicit(text: str, anchor: date | None, w: _Words) -> list[_Cand]:
+def _explicit(text: str, anchor: date | None, w: _Words, clues: _Clues | None = None) -> list[_Cand]:
+    clues = clues or w.clues(text)
     out: list[_Cand] = []
     taken: list[tuple[int, int]] = []
     for regex, kind in w.explicit:
+        if not clues.allows(kind):
+            continue  # its regex cannot match this text
         for m in regex.finditer(text):
             if any(s <= m.start() < e for s, e in taken):
                 continue
@@ -255,20 +335,22 @@ def _weekday_date(wd: int, anchor: date, mod: str | None, future: bool) -> date:
     return anchor - timedelta(days=delta)
 
 
-def _relative(text: str, anchor: date, w: _Words) -> list[_Cand]:
+def _relative(text: str, anchor: date, w: _Words, clues: _Clues | None = None) -> list[_Cand]:
+    clues = clues or w.clues(text)
     out: list[_Cand] = []
-    for m in w.relday_re.finditer(text):
+    # (a regex whose clue is missing cannot match: its loop is skipped)
+    for m in w.relday_re.finditer(text) if clues.relday else ():
         out.append(_Cand(m.start(), anchor + timedelta(days=w.relative_days[m.group(0).lower()]), "day", m.group(0)))
-    for m in w.ago_re.finditer(text):
+    for m in w.ago_re.finditer(text) if clues.ago else ():
         n, unit = w.number(m.group("n")), m.group("u").lower()
         days = n * w.units[unit]
         prec: Precision = "day" if unit.startswith("day") else "week" if unit.startswith("week") else "month" if unit.startswith("month") else "year"
         out.append(_Cand(m.start(), anchor - timedelta(days=days), prec, m.group(0)))
-    for m in w.weekday_re.finditer(text):
+    for m in w.weekday_re.finditer(text) if clues.weekday else ():
         mod = (m.group("mod") or "").lower() or None
         wd = w.weekdays[m.group("wd").lower()]
         out.append(_Cand(m.start(), _weekday_date(wd, anchor, mod, _future_at(text, m.start(), w)), "day", m.group(0)))
-    for m in w.period_re.finditer(text):
+    for m in w.period_re.finditer(text) if clues.period else ():
         mod, unit = m.group("mod").lower(), m.group("u").lower()
         if mod in ("next", "past") and text[max(0, m.start() - 4) : m.start()].lower() == "the ":
             continue  # "over the next year", "in the past week": a duration, not a date
@@ -384,6 +466,9 @@ def _safely(find, *args) -> list[_Cand]:
         return []
 
 
+_APPOSED = re.compile(r",?\s+\S")  # "Monday, March 26": what follows a weekday in apposition
+
+
 def resolve_date_detail(
     text: str,
     anchor: date | None,
@@ -398,18 +483,22 @@ def resolve_date_detail(
     w = _words()
     default = DateResolution(anchor, "publication", "day", None) if anchor else DateResolution(None, "none", None, None)
     cal = calendar or default_calendar()
-    if not text or not (
-        w.trigger.search(text) or cal.mentions(text) or (hint_event is not None and w.generic_summit_re.search(text))
+    if not text:
+        return default
+    clues = w.clues(text)
+    if not (
+        (clues.any() and w.trigger.search(text)) or cal.mentions(text)
+        or (hint_event is not None and w.generic_summit_re.search(text))
     ):
         return default
-    cands = _safely(_explicit, text, anchor, w)
+    cands = _safely(_explicit, text, anchor, w, clues)
     if anchor is not None:
-        cands += _safely(_relative, text, anchor, w)
+        cands += _safely(_relative, text, anchor, w, clues)
     cands += _safely(_calendar, text, anchor, cal, hint_event, w)
     cands = [c for c in cands if not _preceded_by_boundary(text, c.start, w)]
     # "Monday, March 26, 2017": a weekday with the full date in apposition is that date.
     starts = {c.start for c in cands}
-    cands = [c for c in cands if not re.match(r",?\s+\S", text[c.start + len(c.text) : c.start + len(c.text) + 3])
+    cands = [c for c in cands if not _APPOSED.match(text[c.start + len(c.text) : c.start + len(c.text) + 3])
              or not any(c.start + len(c.text) < st <= c.start + len(c.text) + 3 for st in starts)]
     if not cands:
         return default
