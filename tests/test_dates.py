@@ -188,3 +188,16 @@ def test_dates_beyond_the_calendar_fall_back_instead_of_crashing() -> None:
     assert late.date == date(9999, 12, 31) and late.source == "publication"
     # an ordinary anchor still resolves the same words
     assert resolve_date_detail("The talks will resume tomorrow.", date(2024, 7, 1)).date == date(2024, 7, 2)
+
+
+@pytest.mark.parametrize("odd, plain", [
+    ("The ministers met yeſterday.", "The ministers met yesterday."),   # long s
+    ("They talked laſt week.", "They talked last week."),
+    ("The envoy arrived on Frıday.", "The envoy arrived on Friday."),   # dotless i
+])
+def test_letters_that_case_blind_matching_folds_read_as_their_ascii_letter(odd: str, plain: str) -> None:
+    """The rules' regexes ignore case, and Unicode case-folding equates these letters with ASCII ones:
+    they used to match and then miss the ASCII-keyed tables (a KeyError on a whole article)."""
+    anchor = date(2024, 7, 16)
+    assert resolve_date(odd, anchor) == resolve_date(plain, anchor)
+    assert resolve_date(odd, anchor)[1] == "text"

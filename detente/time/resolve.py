@@ -165,6 +165,9 @@ _YEAR_LIKE = re.compile(r"(?:19|20)\d\d")
 _ORDINAL = re.compile(r"\d(?:st|nd|rd|th)")
 _ORDINAL_ANY_CASE = re.compile(r"\d(?:st|nd|rd|th)", re.IGNORECASE)
 _FOLDING = re.compile("[\u0130\u0131\u017f\u212a]")
+# ... and the ASCII letter each stands for: the rules' tables are keyed by ASCII words, so a text with
+# "yeſterday" (which the case-blind regexes match) is read as "yesterday" (one character for one)
+_ASCII_FOLD = str.maketrans({"\u0130": "I", "\u0131": "i", "\u017f": "s", "\u212a": "K"})
 
 
 def _minimal(words) -> tuple[str, ...]:
@@ -485,6 +488,8 @@ def resolve_date_detail(
     cal = calendar or default_calendar()
     if not text:
         return default
+    if _FOLDING.search(text):
+        text = text.translate(_ASCII_FOLD)
     clues = w.clues(text)
     if not (
         (clues.any() and w.trigger.search(text)) or cal.mentions(text)
