@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detente.analysis.dyad import AnalysisError, dyad_index, parse_actor
+from detente.analysis.dyad import AnalysisError, change_points, dyad_index, parse_actor
 from detente.store.schema import migrate
 
 START = date(2023, 1, 2)  # a Monday
@@ -176,6 +176,42 @@ def test_mentions_and_confidence_weigh_but_do_not_fake_certainty(con):
     assert row["goldstein_mean"] == pytest.approx((1.0 * (1 + np.log(50)) - 2.0 * 0.5) / (1 + np.log(50) + 0.5))
 
 
+def test_damaged_confidence_and_goldstein_count_as_missing_on_both_paths(con):
+    """A NaN or infinite confidence (a damaged or foreign import; in SQL ``greatest(NaN, 0)`` is NaN)
+    weighs what a zero one weighs and one above 1 what 1 weighs; a NaN Goldstein value counts as a
+    missing one. The event itself still counts. Before, the web server's memory table crashed on the
+    NaN (ruptures refused the NaN penalty: ``serve`` died in its warm-up) and the SQL path zeroed the
+    weights of the NaN's whole week. Both paths are compared with the same store cleaned by hand."""
+    from detente.web.dyad_table import DyadTable
+
+    frame = stream([0.3] * 20 + [0.8] * 20, rate=6, seed=3)
+    damaged = {6: ("confidence", "'nan'::DOUBLE", "0.0"), 11: ("confidence", "'inf'::DOUBLE", "0.0"),
+               16: ("confidence", "7.5", "1.0"), 8: ("goldstein", "'nan'::DOUBLE", "NULL")}
+
+    def answers(which: int) -> list:
+        load(con, frame)
+        for event_id, (col, *values) in damaged.items():
+            con.execute(f"UPDATE events SET {col} = {values[which]} WHERE event_id = ?", [event_id])
+        out = []
+        for index in (dyad_index(con, "RUS", "USA", by="week"),
+                      DyadTable.build(con.cursor()).index("RUS", "USA", by="week")):
+            out.append((index.to_rows(), index.summary(), [c.period for c in index.change_points],
+                        index.trend.slope))
+        return out
+
+    got, want = answers(0), answers(1)
+    for (rows, summary, cps, slope), (rows_w, summary_w, cps_w, slope_w) in zip(got, want):
+        assert rows == rows_w and summary == summary_w and cps == cps_w and slope == pytest.approx(slope_w)
+    rows = got[1][0]
+    assert rows[0]["period"] == START.isoformat()
+    assert sum(r["events"] for r in rows) == len(frame)  # the damaged events are still counted
+    week = (frame.loc[frame.event_id == 6, "anchor_date"].iloc[0] - START).days // 7
+    assert rows[week]["events"] > 1 and rows[week]["coop"] + rows[week]["conflict"] > 0  # its week kept the rest
+    assert all(np.isfinite([r["temperature"], r["low"], r["high"], r["goldstein_mean"] or 0]).all() for r in rows)
+    with pytest.raises(AnalysisError, match="not numbers"):  # whatever else lets a NaN in is named, not a crash
+        change_points(np.array([0.2, -0.4, np.nan, 0.5] * 6))
+
+
 def test_directed_and_sector_filters(con):
     load(con, tiny([
         (date(2024, 1, 1), "CONSULT", "RUS", "USA", "asserted", 1, 1.0, "MIL", "MIL"),
@@ -247,7 +283,7 @@ def test_fast_replicas_agree_with_scipy_and_python() -> None:
     import numpy as np
     from scipy.stats import beta, theilslopes
 
-    from detente.analysis.dyad import _rounded, _theil_sen_slopes, beta_temperature
+    from detente.analysis.dyad import _distinct_pairs, _theil_sen_slopes, beta_temperature, round_floats
 
     rng = np.random.default_rng(7)
     for n in (3, 8, 30, 157):
@@ -260,5 +296,10 @@ def test_fast_replicas_agree_with_scipy_and_python() -> None:
     mean, low, high = beta_temperature(coop, conf, 1.5, 0.8)
     assert np.allclose(low, 2 * beta.ppf(0.1, coop + 1.5, conf + 1.5) - 1, atol=1e-12)
     assert np.allclose(high, 2 * beta.ppf(0.9, coop + 1.5, conf + 1.5) - 1, atol=1e-12)
+    a, b = np.round(rng.normal(size=(2, 300)), 1)  # many repeated pairs, some repeated a with other b
+    pairs, back = np.unique(np.stack((a, b), axis=1), axis=0, return_inverse=True)
+    ua, ub, back_fast = _distinct_pairs(a, b)
+    assert np.array_equal(ua, pairs[:, 0]) and np.array_equal(ub, pairs[:, 1])
+    assert np.array_equal(back_fast, back.reshape(-1)) and len(ua) < 300
     values = np.concatenate([rng.normal(scale=10, size=5000), np.arange(-50, 50) / 8 + 0.0625, [np.nan, np.inf]])
-    assert _rounded(values, 3)[:-2] == [round(float(v), 3) for v in values[:-2]]
+    assert round_floats(values, 3)[:-2] == [round(float(v), 3) for v in values[:-2]]

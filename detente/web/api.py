@@ -404,17 +404,17 @@ _DYAD_ROW = ("period", "events", "coop", "conflict", "q1", "q2", "q3", "q4", "go
 
 
 def dyad_rows(index: Any) -> render.Raw:
-    """``dumps(index.to_rows())`` written from the index's columns: the same rounding (``_rounded``),
+    """``dumps(index.to_rows())`` written from the index's columns: the same rounding (``round_floats``),
     periods without events give null means; about half the CPU of building the dicts and encoding them."""
-    from detente.analysis.dyad import _rounded
+    from detente.analysis.dyad import round_floats
 
     f = index.columns
     n = index.periods
     if not n:
         return render.Raw("[]")
     events = np.asarray(f["events"])
-    two = _rounded(np.concatenate([f["coop"], f["conflict"], f["goldstein_mean"], f["plover_mean"]]), 2)
-    three = _rounded(np.concatenate([f["temperature"], f["low"], f["high"], f["smoothed"]]), 3)
+    two = round_floats(np.concatenate([f["coop"], f["conflict"], f["goldstein_mean"], f["plover_mean"]]), 2)
+    three = round_floats(np.concatenate([f["temperature"], f["low"], f["high"], f["smoothed"]]), 3)
     two_t, three_t = render.short_floats(two), render.short_floats(three)
     gm, pm = two_t[2 * n:3 * n], two_t[3 * n:]
     for i in np.flatnonzero(events == 0).tolist():

@@ -70,7 +70,7 @@ class DyadTable:
         WITH {cte},
         g AS (
             SELECT {", ".join(_SIDES)}, anchor_date, event, coalesce(mode, '') AS mode, quad_class,
-                   count(*) AS n, sum(w) AS w, sum(w * w) AS w2, sum(w * coalesce(goldstein, 0.0)) AS wg
+                   count(*) AS n, sum(w) AS w, sum(w * w) AS w2, sum(w * {analysis.goldstein_sql()}) AS wg
             FROM (SELECT actor_country, actor_org, {sector_set("actor")}, recipient_country, recipient_org,
                          {sector_set("recipient")}, anchor_date, event, mode, quad_class, goldstein,
                          {analysis.weight_sql('e')} AS w FROM events e
