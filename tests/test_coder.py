@@ -263,3 +263,16 @@ def test_a_condition_is_not_a_stated_intent(coder):
     assert step and all(e.modality == "hypothetical" for e in step)
     withdraw = [e for e in _code(coder, "If Russia withdraws its troops, Ukraine will negotiate.") if e.event == "RETREAT"]
     assert withdraw and withdraw[0].modality == "hypothetical"
+
+
+def test_the_opposition_alone_is_an_actor_but_opposition_to_a_thing_is_not(coder):
+    """"The opposition" (the parties against the government) acts on its own; "voiced opposition to"
+    is the act of the one who voices it."""
+    lone = _code(coder, "The opposition boycotted the vote.")
+    assert any(e.event == "PROTEST" and e.actor is not None and e.actor.sector == "OPP" for e in lone), \
+        [e.to_json() for e in lone]
+    owned = _code(coder, "Kenya's opposition called for protests.")
+    assert any(e.actor is not None and (e.actor.country, e.actor.sector) == ("KEN", "OPP") for e in owned)
+    stance = _code(coder, "Russia expressed opposition to NATO expansion.")
+    assert stance and all(e.actor is not None and e.actor.country == "RUS" and e.actor.sector != "OPP"
+                          for e in stance), [e.to_json() for e in stance]
