@@ -276,3 +276,15 @@ def test_the_opposition_alone_is_an_actor_but_opposition_to_a_thing_is_not(coder
     stance = _code(coder, "Russia expressed opposition to NATO expansion.")
     assert stance and all(e.actor is not None and e.actor.country == "RUS" and e.actor.sector != "OPP"
                           for e in stance), [e.to_json() for e in stance]
+
+
+def test_unnamed_weapons_take_no_country_from_where_or_what_they_struck(coder):
+    """"Drones struck a depot in Belgorod" says where they hit, not whose they were: not Russia
+    attacking Russia. People named alone still take the place's country ("troops ... in Tbilisi")."""
+    drones = _code(coder, "Drones struck an oil depot in Belgorod.")
+    assert any(e.event == "ASSAULT" and _side(e.recipient) == "RUS" for e in drones), [e.to_json() for e in drones]
+    assert all(e.actor.country is None and e.actor.sector == "MIL" for e in drones if e.event == "ASSAULT")
+    jets = _code(coder, "Two fighter jets bombed a village in Darfur.")
+    assert jets and all(e.actor.country != "SDN" for e in jets), [e.to_json() for e in jets]
+    troops = _code(coder, "Troops fired on protesters in Tbilisi.")
+    assert any(e.event == "ASSAULT" and _side(e.actor) == "GEO" for e in troops)

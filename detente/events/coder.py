@@ -779,8 +779,9 @@ class EventCoder:
     @staticmethod
     def _inherit(actor: Actor | None, other: Actor | None, place: Location | None) -> Actor | None:
         """An unnamed agent ("demonstrators", "one person", "a judge") takes the country where the event
-        happened, else that of the national actor it deals with ("Egyptian police ... demonstrators")."""
-        if actor is None or _placed(actor) or actor.kind != "unknown":
+        happened, else that of the national actor it deals with ("Egyptian police ... demonstrators").
+        Not so an unnamed weapon: where it struck, or what it struck, says nothing of whose it was."""
+        if actor is None or _placed(actor) or actor.kind != "unknown" or _weapon(actor):
             return actor
         from_other = other is not None and not other.org and other.sector in ROLES["domestic_sectors"]
         country = (place.country if place else None) or (other.country if from_other else None)
@@ -826,6 +827,18 @@ def _speech_verb_tokens(sent: Span) -> list[Token]:
 
 def _placed(actor: Actor | None) -> bool:
     return actor is not None and bool(actor.country or actor.org)
+
+
+_WEAPONS = frozenset(ROLES["ownerless_weapons"])
+
+
+def _weapon(actor: Actor | None) -> bool:
+    """An unnamed weapon ("the drones", "two missiles"): its phrase ends in a listed head word."""
+    if actor is None or _placed(actor) or not actor.text:
+        return False
+    words = actor.text.lower().split()
+    head = words[-1][:-1] if words[-1].endswith("s") else words[-1]
+    return head in _WEAPONS or (len(words) > 1 and f"{words[-2]} {head}" in _WEAPONS)
 
 
 def _headline(text: str, sent: Span) -> bool:
