@@ -136,9 +136,9 @@ class _Words:
         """Which kinds of date words ``text`` may hold, found by scanning for literal words (much
         cheaper than the rule regexes). Each is a necessary condition of the regexes that use it:
         "month" of every rule naming a month (case-sensitive, as they are), "relday" of ``relday_re``
-        ("today"), and so on. Case-insensitive rules are tested on the lower-cased text; the four
-        non-ASCII letters that ``re.IGNORECASE`` equates with ASCII ones ("İ", "ı", "ſ", Kelvin "K")
-        turn those clues on. (No literal can hide another from ``findall``: the rules need a word
+        ("today"), and so on. Case-insensitive rules are tested on the lower-cased text, which holds
+        none of the four letters ``re.IGNORECASE`` equates with ASCII ones: ``resolve_date_detail``
+        has folded them (``_ASCII_FOLD``). (No literal can hide another from ``findall``: the rules need a word
         boundary or a space before each, and no literal ends where another could begin.)"""
         year = _YEAR_LIKE.search(text) is not None
         ordinal = _ORDINAL.search(text) is not None
@@ -147,8 +147,6 @@ class _Words:
         names = set(self.names_re.findall(text))
         month = not names.isdisjoint(self.month_literals)
         weekday = not names.isdisjoint(self.weekday_literals)
-        if _FOLDING.search(text):
-            return _Clues(year, ordinal, True, month, weekday, True, True, True)
         words = set(self.words_re.findall(text.lower()))
         return _Clues(year, ordinal, ordinal_any, month, weekday, not words.isdisjoint(self.relday_literals),
                       "ago" in words, not words.isdisjoint(self.period_literals))
@@ -164,9 +162,10 @@ class _Words:
 _YEAR_LIKE = re.compile(r"(?:19|20)\d\d")
 _ORDINAL = re.compile(r"\d(?:st|nd|rd|th)")
 _ORDINAL_ANY_CASE = re.compile(r"\d(?:st|nd|rd|th)", re.IGNORECASE)
+# The four non-ASCII letters that re.IGNORECASE equates with ASCII ones, and the ASCII letter each
+# stands for: the rules' tables are keyed by ASCII words, so a text with "yeſterday" (which the
+# case-blind regexes match) is read as "yesterday" (one character for one: offsets hold)
 _FOLDING = re.compile("[\u0130\u0131\u017f\u212a]")
-# ... and the ASCII letter each stands for: the rules' tables are keyed by ASCII words, so a text with
-# "yeſterday" (which the case-blind regexes match) is read as "yesterday" (one character for one)
 _ASCII_FOLD = str.maketrans({"\u0130": "I", "\u0131": "i", "\u017f": "s", "\u212a": "K"})
 
 
@@ -272,8 +271,7 @@ def _preceded_by_boundary(text: str, pos: int, words: _Words) -> bool:
     return bool(before) and before[-1] in words.boundary
 
 
-def _explicit(text: str, anchor: date | None, w: _Words, clues: _Clues | None = None) -> list[_Cand]:
-    clues = clues or w.clues(text)
+def _explicit(text: str, anchor: date | None, w: _Words, clues: _Clues) -> list[_Cand]:
     out: list[_Cand] = []
     taken: list[tuple[int, int]] = []
     for regex, kind in w.explicit:
@@ -338,8 +336,7 @@ def _weekday_date(wd: int, anchor: date, mod: str | None, future: bool) -> date:
     return anchor - timedelta(days=delta)
 
 
-def _relative(text: str, anchor: date, w: _Words, clues: _Clues | None = None) -> list[_Cand]:
-    clues = clues or w.clues(text)
+def _relative(text: str, anchor: date, w: _Words, clues: _Clues) -> list[_Cand]:
     out: list[_Cand] = []
     # (a regex whose clue is missing cannot match: its loop is skipped)
     for m in w.relday_re.finditer(text) if clues.relday else ():
