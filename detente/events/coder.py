@@ -17,6 +17,7 @@ from datetime import date
 
 from spacy.tokens import Span, Token
 
+from detente.actors.names import plural
 from detente.data import load_yaml
 from detente.events import phrases as P
 from detente.events.cues import CueMatch, CueModality, cue_modality, recoded_event
@@ -829,16 +830,16 @@ def _placed(actor: Actor | None) -> bool:
     return actor is not None and bool(actor.country or actor.org)
 
 
-_WEAPONS = frozenset(ROLES["ownerless_weapons"])
+# the listed weapons with their regular plurals, as the knowledge base adds them to agent words
+_WEAPONS = frozenset(f for w in ROLES["ownerless_weapons"] for f in (w, plural(w)) if f)
 
 
 def _weapon(actor: Actor | None) -> bool:
-    """An unnamed weapon ("the drones", "two missiles"): its phrase ends in a listed head word."""
+    """An unnamed weapon ("the drones", "two fighter jets"): its phrase ends in a listed head word."""
     if actor is None or _placed(actor) or not actor.text:
         return False
     words = actor.text.lower().split()
-    head = words[-1][:-1] if words[-1].endswith("s") else words[-1]
-    return head in _WEAPONS or (len(words) > 1 and f"{words[-2]} {head}" in _WEAPONS)
+    return words[-1] in _WEAPONS or " ".join(words[-2:]) in _WEAPONS
 
 
 def _headline(text: str, sent: Span) -> bool:
