@@ -462,7 +462,6 @@ class DyadIndex:
     change_points: list[ChangePoint] = field(default_factory=list)
     _frame: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     _smoothed_evidence: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
-    _last_band: tuple[float, float] | None = field(default=None, repr=False, compare=False)
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -482,11 +481,9 @@ class DyadIndex:
             return None
         cfg = settings()["temperature"]
         sc, sk = self._smoothed_evidence
-        if last_only:  # kept: every summary() of the index asks again
-            if self._last_band is None:
-                _, low, high = beta_temperature(sc[-1:], sk[-1:], float(cfg["prior"]), float(cfg["band"]))
-                self._last_band = float(low[0]), float(high[0])
-            return self._last_band
+        if last_only:
+            _, low, high = beta_temperature(sc[-1:], sk[-1:], float(cfg["prior"]), float(cfg["band"]))
+            return float(low[0]), float(high[0])
         _, self.columns["smoothed_low"], self.columns["smoothed_high"] = beta_temperature(
             sc, sk, float(cfg["prior"]), float(cfg["band"]))
         return self._smoothed_band()
@@ -731,15 +728,30 @@ _TEMPERATURE_COLUMNS = ("n_eff", "coop", "conflict", "goldstein_mean", "plover_m
                         "high", "variance", "smoothed", "smoothed_low", "smoothed_high")
 
 
+def period_number(days: np.ndarray, by: str) -> np.ndarray:
+    """Consecutive numbers of the periods of ``days`` (datetime64[D], or days since 1970-01-01):
+    days, Monday-weeks, months."""
+    d = np.asarray(days).astype("datetime64[D]").astype(np.int64)
+    if by == "week":
+        return (d + 3) // 7  # 1970-01-01 was a Thursday: week 0 began on Monday 1969-12-29
+    if by == "month":
+        return d.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    return d
+
+
+def period_of_number(numbers: np.ndarray, by: str) -> np.ndarray:
+    """The start dates (datetime64[D]) of the periods numbered as ``period_number`` numbers them."""
+    numbers = np.asarray(numbers, dtype=np.int64)
+    if by == "week":
+        return (numbers * 7 - 3).astype("datetime64[D]")
+    if by == "month":
+        return numbers.astype("datetime64[M]").astype("datetime64[D]")
+    return numbers.astype("datetime64[D]")
+
+
 def period_start(days: np.ndarray, by: str) -> np.ndarray:
     """The start of each day's period (datetime64[D]): the day, its week's Monday, its month's first."""
-    days = np.asarray(days, dtype="datetime64[D]")
-    if by == "week":
-        d = days.astype("int64")
-        return (d - (d + 3) % 7).astype("datetime64[D]")  # 1970-01-01 was a Thursday
-    if by == "month":
-        return days.astype("datetime64[M]").astype("datetime64[D]")
-    return days
+    return period_of_number(period_number(days, by), by)
 
 
 def _period_range(start: np.datetime64, end: np.datetime64, by: str) -> np.ndarray:

@@ -55,11 +55,8 @@ class DyadTable:
 
     @classmethod
     def build(cls, con: duckdb.DuckDBPyConnection) -> DyadTable:
-        has_lists = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = 'events'"
-                                " AND column_name = 'actor_sectors'").fetchone()[0] > 0
-
         def sector_set(side: str) -> str:
-            listed = f"coalesce({side}_sectors, []::VARCHAR[])" if has_lists else "[]::VARCHAR[]"
+            listed = f"coalesce({side}_sectors, []::VARCHAR[])"  # every store is migrated (schema 3)
             return (f"array_to_string(list_sort(list_distinct(list_filter(list_concat([{side}_sector], {listed}),"
                     f" lambda x: x IS NOT NULL))), '|') AS {side}_sectors")
 
@@ -167,16 +164,16 @@ class DyadTable:
         if not len(rows):
             return analysis.index_from_periods(spec_a, spec_b, by, directed, since, until,
                                                np.zeros(0, dtype="datetime64[D]"), cols, np.zeros((0, len(cols))))
-        number = _period_number(day, by)
+        number = analysis.period_number(day, by)
         first = int(number.min())
         slot = number - first
         k = int(slot.max()) + 1
-        periods = _period_starts(first, k, by)
+        periods = analysis.period_of_number(np.arange(first, first + k), by)
         n = self.n[rows].astype(float)
         w, score = self.w[rows], self.score[rows]
         quad, types = self.quad[rows], self.type_index[rows]
         tone = analysis.settings()["tone"]
-        n_types = len(cols) - 13
+        n_types = len(analysis.event_types())
         by_type = np.bincount(slot * (n_types + 1) + np.where(types >= 0, types, n_types), weights=n,
                               minlength=k * (n_types + 1)).reshape(k, n_types + 1)[:, :n_types]
         by_quad = np.bincount(slot * 5 + quad, weights=n, minlength=k * 5).reshape(k, 5)[:, 1:]
@@ -196,25 +193,6 @@ class DyadTable:
 
 
 _EPOCH = date(1970, 1, 1)
-
-
-def _period_number(day: np.ndarray, by: str) -> np.ndarray:
-    """Consecutive numbers of the periods of ``day`` (days since 1970-01-01): days, Monday-weeks, months."""
-    if by == "week":
-        return (day.astype(np.int64) + 3) // 7  # 1970-01-01 was a Thursday: week 0 began on Monday 1969-12-29
-    if by == "month":
-        return day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    return day.astype(np.int64)
-
-
-def _period_starts(first: int, k: int, by: str) -> np.ndarray:
-    """The start dates (datetime64[D]) of ``k`` consecutive periods from number ``first``."""
-    numbers = np.arange(first, first + k)
-    if by == "week":
-        return (numbers * 7 - 3).astype("datetime64[D]")
-    if by == "month":
-        return numbers.astype("datetime64[M]").astype("datetime64[D]")
-    return numbers.astype("datetime64[D]")
 
 
 def _encode(values: pd.Series, vocab: dict[str, int]) -> np.ndarray:

@@ -166,10 +166,6 @@ class EventTable:
         (_, from_a), (_, to_b) = self._side("actor", a), self._side("recipient", b)
         return self.pairs.get(self.code(a), self.code(b)), lambda p: from_a(p) & to_b(p)
 
-    def page(self, **filters: Any) -> list[dict[str, Any]]:
-        """The rows ``find(**filters)`` picks, as dicts of Python values."""
-        return self.rows_at(self.find(**filters))
-
     def find(self, *, actor: str | None = None, recipient: str | None = None, dyad: tuple[str, str] | None = None,
              country: str | None = None, event: list[str] | None = None, since: date | None = None,
              until: date | None = None, modality: str | None = None, min_mentions: int | None = None,

@@ -26,7 +26,7 @@ import selectors
 import signal
 import socket
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
@@ -126,7 +126,6 @@ class _Slot:
     served: bool = False
     """Was ever ready: a worker that dies before that (a bad store, a port in use) is not restarted."""
     open: int = 0
-    started: float = field(default_factory=time.monotonic)
 
 
 class Dispatcher:
@@ -177,7 +176,7 @@ class Dispatcher:
         slot.process.start()
         child.close()
         parent.setblocking(False)
-        slot.channel, slot.ready, slot.open, slot.started = parent, False, 0, time.monotonic()
+        slot.channel, slot.ready, slot.open = parent, False, 0
         self.selector.register(parent, selectors.EVENT_READ, slot)
 
     def _hear(self, slot: _Slot) -> None:
