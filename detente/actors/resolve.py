@@ -84,6 +84,7 @@ class ActorResolver:
         """Forget every cached answer (benchmarks of the uncached path; after changing the KB)."""
         self._cache.clear()
         self._parsed.clear()
+        self._office_sectors.clear()
         self.matcher.clear_cache()
 
     def _resolve(self, text: str, date: dt.date | None) -> Actor | None:

@@ -830,13 +830,15 @@ def _placed(actor: Actor | None) -> bool:
     return actor is not None and bool(actor.country or actor.org)
 
 
+_ATTRIBUTION_SECTORS = frozenset(ROLES["attribution_sectors"])
 # the listed weapons with their regular plurals, as the knowledge base adds them to agent words
 _WEAPONS = frozenset(f for w in ROLES["ownerless_weapons"] for f in (w, plural(w)) if f)
 
 
-def _weapon(actor: Actor | None) -> bool:
-    """An unnamed weapon ("the drones", "two fighter jets"): its phrase ends in a listed head word."""
-    if actor is None or _placed(actor) or not actor.text:
+def _weapon(actor: Actor) -> bool:
+    """An unplaced actor that is a weapon ("the drones", "two fighter jets"): its phrase ends in a
+    listed head word (``_inherit`` has checked it is unplaced)."""
+    if not actor.text:
         return False
     words = actor.text.lower().split()
     return words[-1] in _WEAPONS or " ".join(words[-2:]) in _WEAPONS
@@ -862,7 +864,7 @@ def _content_link(tok: Token) -> bool:
 def _reports(speaker: Actor) -> bool:
     """A speaker that reports rather than speaks for a side: media, also a state's ("Syrian state
     media reported ..." credits an outlet; the deed it reports stays the deed)."""
-    return bool({speaker.sector, *speaker.sectors} & set(ROLES["attribution_sectors"]))
+    return bool({speaker.sector, *speaker.sectors} & _ATTRIBUTION_SECTORS)
 
 
 def _partisan(speaker: Actor) -> bool:

@@ -373,7 +373,6 @@ class CueLexicon:
         left out unless ``background`` is true."""
         best: dict[int, CueMatch] = {}
         _MODS.clear()
-        _OBJECT_WORDS.clear()
         _PASSIVE_SUBJECTS.clear()
         dv = view(sent.doc)
         for tok in _tokens_among(sent, self.forms):
@@ -790,22 +789,15 @@ def _form_in(tok: "Token", items: tuple[tuple[frozenset[str], tuple[frozenset[st
 
 
 # (document, verb index) -> ``_object_words``; emptied by each ``CueLexicon.match``
-_OBJECT_WORDS: dict[tuple[int, int], set[str]] = {}
-
-
 def _object_words(v: "Token", objs: list["Token"]) -> set[str]:
     """Every lower form ``_form_in`` may read for the objects of verb ``v`` (``objs``, from
-    ``_objects``) and its reduced passive subjects: the words and their modifiers. Computed once per
-    verb, for ``_Gate.object_possible``."""
-    key = (id(v.doc), v.i)
-    words = _OBJECT_WORDS.get(key)
-    if words is None:
-        lowers = view(v.doc).lowers
-        words = set()
-        for o in (*objs, *_reduced_passive_subjects(v)):
-            words.add(lowers[o.i])
-            words.update(_modifier_forms(o))
-        _OBJECT_WORDS[key] = words
+    ``_objects``) and its reduced passive subjects: the words and their modifiers, for
+    ``_Gate.object_possible`` (asked once per verb)."""
+    lowers = view(v.doc).lowers
+    words = set()
+    for o in (*objs, *_reduced_passive_subjects(v)):
+        words.add(lowers[o.i])
+        words.update(_modifier_forms(o))
     return words
 
 

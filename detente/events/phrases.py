@@ -228,16 +228,11 @@ def governing_clause(verb: Token) -> Token:
     return verb if cur == verb.i else v.tokens[cur]
 
 
-def place_tokens(verb: Token, actor_tokens: set[int]) -> list[Token]:
-    """Tokens that may name where the event happened: the verb's own prepositional phrases ("met
-    in Rome", "shelled positions near Bakhmut"), not the actors' phrases, the objects' noun phrases
-    ("condemned the stationing of weapons in Belarus") or what a complement clause is about."""
-    toks = view(verb.doc).tokens
-    return [toks[i] for i in place_indices(verb, actor_tokens)]
-
-
 def place_indices(verb: Token, actor_tokens: set[int]) -> list[int]:
-    """``place_tokens`` as token indices, in order (no Token objects built)."""
+    """Indices, in order, of the tokens that may name where the event happened: the verb's own
+    prepositional phrases ("met in Rome", "shelled positions near Bakhmut"), not the actors' phrases,
+    the objects' noun phrases ("condemned the stationing of weapons in Belarus") or what a complement
+    clause is about."""
     v = view(verb.doc)
     out: list[int] = []
     for c in v.children[verb.i]:
