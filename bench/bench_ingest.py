@@ -72,7 +72,7 @@ def _child(args: argparse.Namespace) -> None:
         "events_new": summary.events_new, "events_merged": summary.events_merged, "stats": stats,
         "writer_cpu": writer_cpu, "workers_cpu": children.ru_utime + children.ru_stime,
         "rss_writer_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "rss_worker_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "rss_worker_mib": children.ru_maxrss / 1024,
     }, default=str))
 
 

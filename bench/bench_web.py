@@ -208,11 +208,6 @@ def process_cpu_seconds(pgid: int) -> dict[int, float]:
     return {pid: (int(f[11]) + int(f[12])) / tick for pid, f in _group_stats(pgid).items()}
 
 
-def group_cpu_seconds(pgid: int) -> float:
-    """CPU time (user + system) used so far by every process of the server's process group (Linux)."""
-    return sum(process_cpu_seconds(pgid).values())
-
-
 def group_rss_mib(pgid: int) -> float:
     """Resident memory of every process of the server's process group (Linux), in MiB."""
     page = os.sysconf("SC_PAGE_SIZE")

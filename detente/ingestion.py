@@ -168,10 +168,10 @@ class Ingest:
                         pending.append(item)
                         bar.advance()  # as results arrive: a batch is 10 s of coding
                         if len(pending) >= self.batch:
-                            self._write(store, pending, summary, bar)
+                            self._write(store, pending, summary)
                             pending = []
                     if pending:
-                        self._write(store, pending, summary, bar)
+                        self._write(store, pending, summary)
         finally:
             if pool is not None:
                 pool.terminate()
@@ -232,7 +232,7 @@ class Ingest:
             chunk, result = window.popleft()
             yield from _merge(chunk, pickle.loads(result.get()))
 
-    def _write(self, store: Any, items: list, summary: Summary, bar: "_Progress") -> None:
+    def _write(self, store: Any, items: list, summary: Summary) -> None:
         for it in items:
             err = it if isinstance(it, InputError) else it[1] if isinstance(it[1], InputError) else None
             if err is not None:

@@ -123,7 +123,7 @@ def split_points(path: Path, size: int, part_bytes: int) -> list[tuple[int, int]
 
 def _files_of(item: str) -> tuple[list[Path], InputError | None]:
     """The files the local engine would read for one input, in its order; or why the cluster cannot."""
-    from detente.ingest import feeds, readers
+    from detente.ingest import readers
 
     if item == "-":
         return [], InputError("-", "read", "standard input cannot be read by a cluster; use --engine local")
@@ -131,7 +131,7 @@ def _files_of(item: str) -> tuple[list[Path], InputError | None]:
         return [], InputError(item, "read", "URLs and feeds are fetched by the local engine (--engine local)")
     p = Path(item)
     if p.is_dir():
-        files = sorted(f for f in p.rglob("*") if f.is_file() and (readers._kind(f) or feeds.is_feed_path(f)))
+        files = sorted(f for f in p.rglob("*") if f.is_file() and (readers._kind(f) or readers.is_feed_path(f)))
         if not files:
             return [], InputError(item, "read", "folder holds no text, HTML, JSONL, feed or OPML files")
         return files, None
@@ -142,7 +142,7 @@ def plan_partitions(inputs: Iterable[str | os.PathLike[str]],
                     partition_bytes: int = DEFAULT_PARTITION_BYTES) -> list[Partition]:
     """The partitions of ``inputs`` (files, folders), in input order. Inputs the cluster cannot read
     (URLs, feeds, ``-``) become partitions that only report an error, so nothing passes silently."""
-    from detente.ingest import feeds
+    from detente.ingest import readers
 
     if partition_bytes < 1:
         raise ValueError(f"partition size must be at least 1 byte, got {partition_bytes}")
@@ -164,7 +164,7 @@ def plan_partitions(inputs: Iterable[str | os.PathLike[str]],
             group, group_bytes = [], 0
 
         for j, f in enumerate(files):
-            if feeds.is_feed_path(f):
+            if readers.is_feed_path(f):
                 flush()
                 note = InputError(str(f), "read", "feeds are fetched by the local engine (--engine local)")
                 out.append(Partition(_pid("note", str(f)), (i, j, 0), (str(f),), note=note))

@@ -27,7 +27,7 @@ from detente.store import queries
 from detente.store.dedup import EventIndex, Key, unpack
 from detente.store.keys import DATE_RANK, actor_id, article_id_of, normalize_url, source_key
 from detente.store.schema import SchemaError, current_version, latest_version, migrate
-from detente.store.staging import to_arrow
+from detente.store.staging import ACTOR_FIELDS, to_arrow
 
 Item = Union[InputError, tuple[Article, Sequence[Event]], tuple[Article, str], tuple[Article, InputError],
              tuple[Article, Any, str]]
@@ -92,8 +92,7 @@ def _store_key(coder_key: tuple) -> Key:
     return (event, mode or "", a, r, modality)
 
 
-_ACTOR_FIELDS = ("code", "name", "country", "org", "sector", "sectors", "wikidata", "text", "kind")
-_ACTOR_KEYS = {p: tuple(f"{p}_{c}" for c in _ACTOR_FIELDS) for p in ("actor", "recipient")}
+_ACTOR_KEYS = {p: tuple(f"{p}_{c}" for c in ACTOR_FIELDS) for p in ("actor", "recipient")}
 """Column names of each side of an event (built once: two actors of every stored event pass here)."""
 
 

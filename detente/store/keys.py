@@ -75,10 +75,6 @@ def source_key(article: Article, aid: str | None = None) -> str:
     return url_host(article.url) or f"article:{aid or article_id(article)}"
 
 
-def actor_code(actor: Actor | None) -> str:
-    return actor.code() if actor else ""
-
-
 def actor_id(actor: Actor) -> str:
     """One row of the ``actors`` table: the code with the Wikidata id, else the lower-case name.
 

@@ -16,6 +16,8 @@ _S, _I32, _I64, _F, _D, _TS, _I8 = (pa.string(), pa.int32(), pa.int64(), pa.floa
 
 _ACTOR_COLS = [("code", _S), ("name", _S), ("country", _S), ("org", _S), ("sector", _S), ("sectors", pa.list_(_S)),
                ("wikidata", _S), ("text", _S), ("kind", _S)]
+ACTOR_FIELDS = tuple(c for c, _ in _ACTOR_COLS)
+"""The columns of each side of an event, after its ``actor_``/``recipient_`` prefix."""
 
 SCHEMAS: dict[str, pa.Schema] = {
     "articles": pa.schema([
