@@ -11,7 +11,6 @@ import pytest
 
 from detente.ingest.feeds import (
     html_fragment_text,
-    is_feed_path,
     is_url,
     read_feed,
     read_opml,
@@ -19,6 +18,7 @@ from detente.ingest.feeds import (
     read_url,
 )
 from detente.ingest.fetch import Fetcher
+from detente.ingest.readers import is_feed_path
 from detente.records import Article, InputError
 from tests.local_http import FEEDS_DIR, network, site  # noqa: F401 - fixtures
 
@@ -66,6 +66,17 @@ def test_feed_file_with_content_offline():
     assert len(errs) == 1
     assert errs[0].input == f"{FEEDS_DIR / 'world_news.rss'}#entry-3"
     assert errs[0].stage == "feed" and "neither text nor a link" in errs[0].reason
+
+
+def test_entry_date_in_the_future_is_passed_over(tmp_path):
+    """A broken feed's "2999" would date every event of the entry: it is treated as no date."""
+    feed = (FEEDS_DIR / "world_news.rss").read_text(encoding="utf-8")
+    broken = tmp_path / "future.rss"
+    broken.write_text(feed.replace("Thu, 11 Jul 2024 17:45:00", "Thu, 11 Jul 2999 17:45:00"), encoding="utf-8")
+    arts, _ = split(list(read_feed(broken, None, default_date=date(2024, 1, 1))))
+    dates = {a.title: a.date for a in arts}
+    assert dates["NATO allies pledge air defence systems for Ukraine"] == date(2024, 1, 1)
+    assert dates["India and Bangladesh agree to share Teesta river data"] == date(2024, 7, 10)
 
 
 def test_atom_file_uses_the_entry_source_as_outlet():

@@ -28,7 +28,7 @@ from lxml import html as lxml_html
 
 from detente.ingest.fetch import MAX_BYTES, Fetched, Fetcher, content_kind, document_article
 from detente.ingest.language import choose_language
-from detente.ingest.readers import FEED_SUFFIXES, MAX_CHARS, is_feed_path  # noqa: F401 - part of this module's API
+from detente.ingest.readers import MAX_CHARS, plausible_publication_date
 from detente.records import Article, InputError
 
 log = logging.getLogger("detente.ingest")
@@ -130,7 +130,7 @@ def read_source(
     fetcher: Fetcher | None = None,
     **options: Any,
 ) -> Iterator[Article | InputError]:
-    """One input the orchestrator found: a URL, an OPML file or a feed file (see ``is_feed_path``)."""
+    """One input the orchestrator found: a URL, an OPML file or a feed file (see ``readers.is_feed_path``)."""
     if is_url(source):
         yield from read_url(str(source).strip(), fetcher, **options)
     elif is_opml_path(source):
@@ -366,11 +366,13 @@ def html_fragment_text(fragment: str) -> str:
 
 
 def _entry_date(entry: Any) -> date | None:
+    """The entry's first usable date; one in the future or before the modern press is a broken feed's
+    and is passed over, as a page's implausible date is."""
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         t = entry.get(key)
         if t:
             try:
-                return date(t.tm_year, t.tm_mon, t.tm_mday)
+                return plausible_publication_date(date(t.tm_year, t.tm_mon, t.tm_mday))
             except (ValueError, AttributeError):
                 continue
     return None
