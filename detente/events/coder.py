@@ -701,11 +701,7 @@ class EventCoder:
                 when, source = self.resolve_date(self._clause_text(top), ctx.anchor, hint_event=ctx.hint)
         # Places are read from the clause minus the actors' own phrases: "his counterpart in Moscow"
         # names an actor, not where the event happened.
-        in_actors = set()
-        for r in srcs + tgts:
-            if r is not None:
-                span = self._full(r.token)
-                in_actors.update(range(span.start, span.end))
+        in_actors = self._phrase_indices(srcs + tgts)
         place_text = P.text_at(verb.doc, P.place_indices(verb, in_actors))
         cues = sorted(cue_tokens or [verb], key=lambda t: t.i)
         start = cues[0].idx - sent.start_char
@@ -766,14 +762,20 @@ class EventCoder:
                       kind="unknown", matched="unnamed@place")
         return [Role(actor, m.token, "unnamed@place")]
 
+    def _phrase_indices(self, roles: list[Role | None]) -> set[int]:
+        """Token indices of the roles' full phrases."""
+        out: set[int] = set()
+        for r in roles:
+            if r is not None:
+                span = self._full(r.token)
+                out.update(range(span.start, span.end))
+        return out
+
     def _wide_place(self, clause: list[Token], srcs: list[Role]) -> Location | None:
         """A place anywhere in the clause outside the source's phrase ("a curfew in Montenegro")."""
         if self.locate is None:
             return None
-        skip = set()
-        for r in srcs:
-            span = self._full(r.token)
-            skip.update(range(span.start, span.end))
+        skip = self._phrase_indices(srcs)
         text = P.text_of([t for t in clause if t.i not in skip])
         return self.locate(text) if text else None
 

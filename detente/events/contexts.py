@@ -19,7 +19,7 @@ _WORDS = re.compile(r"[^\W_]+")
 
 @lru_cache(maxsize=1)
 def _index() -> tuple[tuple[str, ...], dict[tuple[str, ...], set[int]], dict[tuple[str, ...], set[int]], int,
-                      frozenset[tuple[str, ...]], dict[tuple[str, ...], tuple[int, ...]]]:
+                      frozenset[tuple[str, ...]], dict[tuple[str, ...], tuple[int, ...]], frozenset[str]]:
     """Keywords as word tuples: whole-word keywords, and keywords whose last word is a stem
     ("soldier*"). Matching looks words up instead of running a regex per context: a sentence is coded
     in one pass over its words."""
@@ -46,21 +46,18 @@ def _index() -> tuple[tuple[str, ...], dict[tuple[str, ...], set[int]], dict[tup
     stem_lengths: dict[tuple[str, ...], set[int]] = {}
     for words in stems:
         stem_lengths.setdefault(words[:-1], set()).add(len(words[-1]))
-    return names, exact, stems, longest, heads, {h: tuple(sorted(ks)) for h, ks in stem_lengths.items()}
+    firsts = frozenset(h[0] for h in heads if len(h) == 1)  # first words of keywords of several words
+    return names, exact, stems, longest, heads, {h: tuple(sorted(ks)) for h, ks in stem_lengths.items()}, firsts
 
 
 def contexts_for(text: str, cue_context: Iterable[str] | str | None = ()) -> list[str]:
     """The cue's own contexts (``CueEntry.context``) first, then every context whose keywords occur
     in ``text`` (whole words; a keyword ending in "*" matches any word ending). A single name may be
     passed as a string; names that are not PLOVER contexts (such as an event type) are ignored."""
-    index = names, exact, stems, longest, heads, stem_lengths = _index()
-    if _SINGLE_OF[0] is not index:  # the keyword index was rebuilt: forget the words looked up
-        _SINGLE.clear()
-        _SINGLE_OF[:] = [index, frozenset(h[0] for h in heads if len(h) == 1)]
+    names, exact, stems, longest, heads, stem_lengths, firsts = _index()
     words = _WORDS.findall(text.lower())
     found: set[int] = set()
     single = _SINGLE
-    firsts = _SINGLE_OF[1]
     for i, word in enumerate(words):
         hit = single.get(word)
         if hit is None:
@@ -94,13 +91,11 @@ def contexts_for(text: str, cue_context: Iterable[str] | str | None = ()) -> lis
 # its neighbours, and the same words recur in every sentence, so each is looked up once
 _SINGLE: dict[str, frozenset[int]] = {}
 _SINGLE_MAX = 100_000
-# the ``_index()`` the remembered words belong to, and the first words of its keywords of several words
-_SINGLE_OF: list = [None, frozenset()]
 
 
 def _single_word_hits(word: str) -> frozenset[int]:
     """The contexts of the one-word keywords (whole or stem) that ``word`` matches, remembered."""
-    _, exact, stems, _, _, stem_lengths = _index()
+    _, exact, stems, _, _, stem_lengths, _ = _index()
     found: set[int] = set(exact.get((word,), ()))
     for k in stem_lengths.get((), ()):
         if k > len(word):

@@ -201,15 +201,7 @@ def text_of(tokens: list[Token]) -> str:
 
 def text_at(doc, idx: list[int]) -> str:
     """``text_of`` for the tokens of ``doc`` at the indices ``idx`` (in order)."""
-    v = view(doc)
-    texts, space = v.texts, v.space
-    out = []
-    last = len(idx) - 1
-    for n, i in enumerate(idx):
-        out.append(texts[i])
-        if n < last and (space[i] or idx[n + 1] != i + 1):
-            out.append(" ")
-    return "".join(out)
+    return view(doc).text_at(idx)
 
 
 _GOVERNED = frozenset({"xcomp", "acl", "dobj", "pobj", "prep", "advcl", "pcomp"})

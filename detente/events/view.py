@@ -14,6 +14,8 @@ was seen before). A document must not be changed (retokenised, re-parsed) while 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy
 from spacy.attrs import DEP, HEAD, IS_PUNCT, LEMMA, LIKE_NUM, LOWER, ORTH, POS, SPACY, TAG
 from spacy.tokens import Doc, Token
@@ -140,13 +142,19 @@ class DocView:
 
     def text(self, start: int, end: int) -> str:
         """``doc[start:end].text`` without building its tokens."""
+        return self.text_at(range(start, end))
+
+    def text_at(self, idx: Sequence[int]) -> str:
+        """The words at the indices ``idx`` (in order), with the text's own spacing between neighbours
+        and one space across a gap."""
         texts, space = self.texts, self.space
-        parts = []
-        for k in range(start, end):
-            parts.append(texts[k])
-            if space[k] and k < end - 1:
-                parts.append(" ")
-        return "".join(parts)
+        out = []
+        last = len(idx) - 1
+        for n, i in enumerate(idx):
+            out.append(texts[i])
+            if n < last and (space[i] or idx[n + 1] != i + 1):
+                out.append(" ")
+        return "".join(out)
 
 
 _LAST: list = [None, None]  # [the document, its view]
