@@ -114,10 +114,7 @@ def normalise(paragraph: str) -> str:
     if paragraph.isascii():
         # NFKC and the quote table change no ASCII letter or digit, and everything else becomes a
         # separator either way: map non-alphanumerics to spaces, then squeeze the runs of spaces.
-        b = paragraph.encode("ascii").lower().translate(_ASCII_SEPARATORS)
-        while b"  " in b:
-            b = b.replace(b"  ", b" ")
-        return b.strip().decode("ascii")
+        return b" ".join(paragraph.encode("ascii").lower().translate(_ASCII_SEPARATORS).split()).decode("ascii")
     s = unicodedata.normalize("NFKC", paragraph).translate(_QUOTES).casefold()
     return _NON_WORD.sub(" ", s).strip()
 
