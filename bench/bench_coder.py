@@ -58,7 +58,7 @@ def measure(n_articles: int, workers: int, seed: int, source: Path | None = None
     """One configuration, in this process; returns the figures as a dict."""
     from bench.corpus import generate
     from detente.nlp import split_document
-    from detente.pipeline import Coder
+    from detente.pipeline import Coder, settle
     from detente.records import InputError
 
     articles = read_jsonl(source, n_articles) if source else generate(n_articles, seed=seed, words=words)
@@ -67,6 +67,7 @@ def measure(n_articles: int, workers: int, seed: int, source: Path | None = None
     n_sentences = sum(len(split_document(a)) for a in articles)
     t0 = time.perf_counter()
     coder = Coder()
+    settle()  # as the CLI and the worker processes do
     load_s = time.perf_counter() - t0
     for _ in coder.code_many(warm):
         pass

@@ -49,10 +49,11 @@ def code(
 ) -> None:
     """Code articles into events, one JSON object per event (JSON Lines)."""
     from detente.ingest import read_inputs
-    from detente.pipeline import Coder
+    from detente.pipeline import Coder, settle
 
     anchor = _parse_date(date_, publication=True)
     coder = Coder()
+    settle()
     out = output.open("w", encoding="utf-8") if output else sys.stdout
     n_ok = n_err = n_events = 0
     rows = []

@@ -9,6 +9,7 @@ the knowledge base once.
 from __future__ import annotations
 
 import functools
+import gc
 import multiprocessing as mp
 import os
 import re
@@ -176,9 +177,19 @@ def _contexts_for():
 _WORKER: Coder | None = None
 
 
+def settle() -> None:
+    """Take what is loaded so far (the model, the knowledge base, the gazetteer: some 200,000 objects
+    that live as long as the process) out of the garbage collector's sight. Otherwise every full
+    collection walks them all again: 0.14 s each, once every 150 or so 600-word articles, about 2.5%
+    of a long run (measured with ``gc.callbacks``). For processes that code until they exit (workers,
+    the CLI), not for a library caller: what is frozen is never collected."""
+    gc.freeze()
+
+
 def _init_worker() -> None:
     global _WORKER
     _WORKER = Coder()
+    settle()
 
 
 def _work(chunk):

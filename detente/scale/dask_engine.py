@@ -127,9 +127,10 @@ def worker_coder():
     global _CODER, _CODER_PID
     with _LOCK:
         if _CODER is None or _CODER_PID != os.getpid():
-            from detente.pipeline import Coder
+            from detente.pipeline import Coder, settle
 
             _CODER = Coder()
+            settle()
             _CODER_PID = os.getpid()
         return _CODER
 
