@@ -10,11 +10,13 @@ Run ``python -m detente.actors.scan`` to measure the speed (sentences per second
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 
 from detente.actors.kb import Entry, KnowledgeBase
 from detente.actors.names import strip_accents
+from detente.cache import cached_pattern
 
 SCAN_KINDS = ("country", "demonym", "capital", "metonym", "region", "people", "igo", "group", "person", "agent")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
@@ -46,6 +48,15 @@ def _trie_pattern(words: Iterable[str]) -> str:
         return body
 
     return emit(trie)
+
+
+def _name_pattern(names: Iterable[str]) -> str:
+    """The scanner's pattern: one of the names, from the start of a word to the end of one."""
+    return r"\b(?:" + _trie_pattern(names) + r")(?![\w])"
+
+
+def _digest(names: list[str]) -> str:
+    return hashlib.sha256("\n".join(names).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _variants(entry: Entry) -> set[str]:
@@ -80,8 +91,10 @@ class Scanner:
         # (surnames that are English words, "Price", need a title and are left to the resolver)
         proper.update(s for s, people in kb.surnames.items() if len(people) == 1 and s not in kb.word_surnames)
         self._plain, self._proper, self._acronyms = plain, proper - plain, acronyms - plain - proper
-        trie = _trie_pattern(plain | proper | acronyms)
-        self._pattern = re.compile(r"\b(?:" + trie + r")(?![\w])")
+        # compiling the pattern of some 10,000 names takes a second; its compiled program is kept in
+        # the load cache under a hash of the names (the pattern is a function of them alone)
+        names = sorted(plain | proper | acronyms)
+        self._pattern = cached_pattern("actor-scanner", lambda: _name_pattern(names), _digest(names))
 
     def scan(self, text: str) -> list[tuple[int, int, str]]:
         if "’" in text or "‘" in text or "`" in text or "´" in text or "ʼ" in text:

@@ -915,8 +915,13 @@ _LIGHT_DEPS = _OBJ_DEPS | {"nsubj", "conj"}
 
 @lru_cache(maxsize=1)
 def default_lexicon() -> CueLexicon:
-    """The shared lexicon of every cue file (loaded and validated once per process)."""
-    return CueLexicon()
+    """The shared lexicon of every cue file (loaded and validated once, then kept in the load cache,
+    ``detente.cache``, for later processes), holding the process's shared ontology."""
+    from detente.cache import cached
+
+    lexicon = cached("cue-lexicon", CueLexicon)
+    lexicon.ontology = default_ontology()  # a loaded lexicon brings its own copy: one is enough
+    return lexicon
 
 
 # --- modality of a cue -----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import Any
 
 from rapidfuzz.fuzz import ratio
 
+from detente.cache import cached
 from detente.data import load_yaml
 from detente.records import Location
 
@@ -79,6 +80,9 @@ class Gazetteer:
         self._load_places()
         data = load_yaml("places.yaml")
         self.not_places = frozenset(fold(x) for x in data.get("not_places", ()))
+        # the loaders' scaffolding (cities by country and name): 100,000 keys no lookup needs, kept
+        # neither in every process's memory nor in the load cache
+        del self._capitals, self._in_country
 
     # ---------------------------------------------------------------- loading
     def _load_cities(self, cities: dict[str, Any]) -> None:
@@ -204,8 +208,9 @@ class Gazetteer:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    """The process-wide gazetteer (built on first use: about half a second)."""
-    return Gazetteer()
+    """The process-wide gazetteer: built on first use (about a second), or loaded from the load cache
+    (``detente.cache``) where an earlier process left it."""
+    return cached("gazetteer", Gazetteer)
 
 
 def country_location(iso3: str) -> Location | None:
