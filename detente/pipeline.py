@@ -143,10 +143,12 @@ def parse_form(text: str, spans: list[tuple[int, int, str]]) -> str:
     length as ``text``, so character offsets still hold. Typographic quotes become ASCII ones (one
     character for one): the small pipeline parses “curly” quotes worse than straight ones."""
     text = text.translate(_ASCII_QUOTES)
+    if text.rstrip().endswith("."):  # a sentence, not a headline (most texts: no words to find)
+        return text
     words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
     content = [(a, b) for a, b in words if b - a >= 4]
     caps = sum(1 for a, b in content if text[a].isupper())
-    if text.rstrip().endswith(".") or len(content) < 3 or caps < 0.8 * len(content):
+    if len(content) < 3 or caps < 0.8 * len(content):
         return text
     keep = [False] * len(text)
     for a, b, _ in spans:

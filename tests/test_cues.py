@@ -161,6 +161,22 @@ def test_scan_never_misses_what_match_finds(nlp, lex) -> None:
     assert not lex.scan("The weather in Paris was sunny.")
 
 
+def test_scan_words_of_ascii_text_as_the_pattern_finds_them() -> None:
+    """The prefilter splits ASCII text in C; the words must be those of the word pattern."""
+    import random
+
+    from detente.events.cues import _WORD, _word_set
+
+    rnd = random.Random(9)
+    ascii_chars = [chr(c) for c in range(128)]
+    texts = [c[0].lower() for c in CASES]
+    texts += ["".join(rnd.choice(ascii_chars) for _ in range(rnd.randint(0, 50))).lower() for _ in range(20_000)]
+    texts += ["", "o'brien's re-election_2024", "x\x0b\x1fy\tz"]
+    for t in texts:
+        assert t.isascii() and _word_set(t) == set(_WORD.findall(t)), repr(t)
+    assert _word_set("élysée à genève 2024") == {"élysée", "à", "genève"}  # other text: the pattern
+
+
 # --- modality, reported speech, contexts --------------------------------------------------------
 
 from detente.events.contexts import contexts_for  # noqa: E402

@@ -9,6 +9,7 @@ import pytest
 from detente.nlp import is_boilerplate, sentence_spans, split_document
 from detente.nlp.documents import MAX_SENTENCE_CHARS
 from detente.records import Article
+from tests.conftest import REPO
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -133,6 +134,29 @@ def test_sentence_spans_and_empty_text() -> None:
     assert sentence_spans("One. Two.") == [(0, 4), (5, 9)]
 
 
+def test_ascii_fast_paths_equal_the_unicode_definitions() -> None:
+    """The repeat key and the letter share are computed from bytes for ASCII text; they must equal
+    the regular-expression and str.isalpha definitions on every ASCII character."""
+    import random
+    import re
+
+    from detente.nlp.documents import _prose_like, normalise
+
+    rnd = random.Random(3)
+    texts = [s.text for s in split_document(Article("nato", (REPO / "examples/nato_summit_call.txt").read_text()))]
+    texts += ["".join(rnd.choice([chr(c) for c in range(128)]) for _ in range(rnd.randint(0, 40)))
+              for _ in range(20_000)]
+    texts += ["", " ", "__", "A_b", "x\x0b\x1fy", "1.5%", "tab\tand\nline"]
+    for t in texts:
+        assert t.isascii()
+        assert normalise(t) == re.sub(r"[\W_]+", " ", t.lower()).strip(), repr(t)
+        letters = sum(map(str.isalpha, t)) / max(1, len(t))
+        words = len(t.split())
+        assert _prose_like(t) == (letters >= 0.5 and words > 0 and len(t) / words <= 20), repr(t)
+    assert normalise("Élysée, 2 mai_2024!") == "élysée 2 mai 2024"  # other text: the regex itself
+    assert not _prose_like("Ⅻ ² ½ 中文 ..") and _prose_like("Déjà vu à Genève")
+
+
 # ---------------------------------------------------------------- spaCy pipeline
 
 
@@ -142,11 +166,12 @@ def test_pipeline_loads_without_ner_and_is_cached() -> None:
     nlp = load_pipeline()
     assert nlp is load_pipeline()
     assert "ner" not in nlp.pipe_names
-    for needed in ("tagger", "parser", "lemmatizer", "attribute_ruler"):
+    for needed in ("tagger", "parser", "attribute_ruler"):  # the ruler's slot also lemmatizes
         assert needed in nlp.pipe_names
     doc = nlp("Russia's defence minister called his American counterpart.")
     assert any(t.dep_ == "nsubj" and t.text == "minister" for t in doc)
-    assert [t.lemma_ for t in doc if t.text == "called"] == ["call"]
+    assert [(t.lemma_, t.pos_) for t in doc if t.text == "called"] == [("call", "VERB")]
+    assert "lemmatizer" in load_pipeline(fast_pos=False).pipe_names  # spaCy's own components
 
 
 def test_missing_model_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -27,6 +27,17 @@ if TYPE_CHECKING:  # spaCy is only needed by ``match``; ``scan`` must stay impor
     from spacy.tokens import Span, Token
 
 _WORD = re.compile(r"[^\W\d_]+")
+# ASCII text, byte by byte: the letters kept (all that _WORD matches there), the rest made spaces
+_ASCII_LETTERS = bytes(c if chr(c).isascii() and chr(c).isalpha() else 32 for c in range(256))
+
+
+def _word_set(low: str) -> set[str]:
+    """The words (``_WORD``) of a lower-cased text; ASCII text is split in C, twice as fast."""
+    if low.isascii():
+        return set(low.encode().translate(_ASCII_LETTERS).decode().split())
+    return set(_WORD.findall(low))
+
+
 _PHRASE_PART = re.compile(r"[^\W_]+|[^\w\s]")
 
 # Dependency labels (ClearNLP scheme of the English spaCy pipelines) by role.
@@ -355,7 +366,7 @@ class CueLexicon:
         """Could this sentence hold a cue? No parsing: a cue head word must occur together with at
         least one word of each set its entry requires (object, preposition, particle, light verb).
         These are necessary conditions of ``match``, so a sentence dropped here has no cue."""
-        words = set(_WORD.findall(text.lower()))
+        words = _word_set(text.lower())
         if not self._free.isdisjoint(words):
             return True
         for w in words:

@@ -29,6 +29,10 @@ _BOUNDARY = re.compile(r"""[.!?…]+["'”’»)\]]*(?=\s+["'“‘«(\[]?[A-Z0-
 _SPACE_LIKE = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\xa0": " ", "\u2009": " ", "\u202f": " "})
 _WORD_BEFORE = re.compile(r"(?<!\w)([A-Za-z][A-Za-z.]*)\.$")
 _NORM = re.compile(r"[\W_]+", re.UNICODE)
+# ASCII text, byte by byte: letters and digits kept, every other character (what [\W_] matches
+# there) made a space; and the ASCII letters, which are all that str.isalpha is true for there
+_ASCII_WORDS = bytes(c if chr(c).isascii() and chr(c).isalnum() else 32 for c in range(256))
+_ASCII_LETTERS = bytes(c for c in range(128) if chr(c).isalpha())
 _FINAL_PUNCT = ".!?…:;\"'”’)»"
 
 
@@ -157,7 +161,10 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
 
 def _prose_like(s: str) -> bool:
     """Mostly letters, in words of word length: not a number table, not an encoded blob."""
-    letters = sum(map(str.isalpha, s)) / max(1, len(s))
+    if s.isascii():  # the usual case, counted in C: the length less that without the letters
+        letters = (len(s) - len(s.encode().translate(None, _ASCII_LETTERS))) / max(1, len(s))
+    else:
+        letters = sum(map(str.isalpha, s)) / max(1, len(s))
     words = len(s.split())
     return letters >= 0.5 and words > 0 and len(s) / words <= 20
 
@@ -186,6 +193,8 @@ def _split_long(text: str, s: int, e: int) -> Iterator[tuple[int, int]]:
 
 def normalise(sentence: str) -> str:
     """The comparison key for repeated sentences: case, punctuation and spacing ignored."""
+    if sentence.isascii():  # the same key, from bytes: the words between the non-word runs
+        return b" ".join(sentence.encode().translate(_ASCII_WORDS).split()).decode().lower()
     return _NORM.sub(" ", sentence.lower()).strip()
 
 

@@ -71,14 +71,16 @@ def load_pipeline(with_ner: bool = False, fast_pos: bool = True, fast_tok2vec: b
     except OSError as exc:  # a broken install: say which package
         raise ModelNotInstalled(f"spaCy pipeline {name!r} could not be loaded ({exc}); reinstall it.") from exc
     if fast_pos and "attribute_ruler" in nlp.pipe_names:
-        from detente.nlp.tag_pos import LEMMATIZER, NAME
+        from detente.nlp.tag_pos import NAME
 
         # the attribute ruler costs about a third of the parse; coarse POS from the tag is enough
-        nlp.replace_pipe("attribute_ruler", NAME)
+        tag_pos = nlp.replace_pipe("attribute_ruler", NAME)
         rules = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
-        if getattr(rules, "mode", None) == "rule" and not getattr(rules, "overwrite", True):
-            # the same rules, memoised per word and read from arrays (see detente.nlp.tag_pos)
-            nlp.replace_pipe("lemmatizer", LEMMATIZER).use(rules)
+        if (getattr(rules, "mode", None) == "rule" and not getattr(rules, "overwrite", True)
+                and nlp.pipe_names.index("lemmatizer") == nlp.pipe_names.index("attribute_ruler") + 1):
+            # the same lemma rules in the same pass, memoised per word (see detente.nlp.tag_pos)
+            tag_pos.use(rules)
+            nlp.remove_pipe("lemmatizer")
     use_numpy_gemm(nlp)
     if fast_tok2vec:
         speed_up_tok2vec(nlp)
