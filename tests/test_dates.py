@@ -201,3 +201,33 @@ def test_letters_that_case_blind_matching_folds_read_as_their_ascii_letter(odd: 
     anchor = date(2024, 7, 16)
     assert resolve_date(odd, anchor) == resolve_date(plain, anchor)
     assert resolve_date(odd, anchor)[1] == "text"
+
+
+def test_trigger_searched_by_clue_agrees_with_the_whole_trigger() -> None:
+    """``_Words.triggered`` searches only the trigger's alternatives whose clue the text holds; it
+    must answer as the whole trigger regex does, on texts with and without date words."""
+    from detente.time.resolve import _ASCII_FOLD, _words
+
+    w = _words()
+    base = [
+        "Kremlin spokesman Dmitry Peskov spoke about the alliance's plans on July 12th.",
+        "The two ministers talked by phone on 12 July 2024.", "The release is dated 2024-03-05.",
+        "Shelling resumed last night near the border.", "The envoy arrived two days ago.",
+        "Turkey said on Friday it would mediate.", "Earlier this month, the two sides exchanged prisoners.",
+        "They met on the 3rd in Doha.", "They met ON THE 3RD.", "in2024 the deal lapsed", "Talks resumed in March.",
+        "May the talks succeed", "a march on Monday", "over the next year", "Mondays are quiet", "the 1990s",
+        "TODAY the council voted", "yeſterday the council voted", "Russia and China condemned the statement.",
+        "12 of March the army left", "the weekend talks", "AGO", "ago", "the day before yesterday",
+    ]
+    texts = base + [t.lower() for t in base] + [t.upper() for t in base] + [t.title() for t in base]
+    # as ``resolve_date_detail`` reads them: the letters case-blind matching folds made ASCII first
+    texts = [t.translate(_ASCII_FOLD) for t in texts]
+    checked = 0
+    for text in texts:
+        clues = w.clues(text)
+        if clues.any():
+            assert w.triggered(text, clues) == (w.trigger.search(text) is not None), text
+            checked += 1
+        else:
+            assert w.trigger.search(text) is None, text  # the clues are necessary for the trigger
+    assert checked > len(texts) // 2

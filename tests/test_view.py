@@ -43,6 +43,18 @@ def test_view_agrees_with_spacy_tokens(docs) -> None:
         for sent in doc.sents:
             assert v.text(sent.start, sent.end) == sent.text
         assert v.text(0, len(doc)) == doc[:].text
+        assert v.doc_text == doc.text
+        # words with gaps: each run of neighbours as spaCy writes it, one space across each gap
+        n = len(doc)
+        for idx in ([i for i in range(n) if i % 3 != 1], [i for i in range(n) if i % 4 < 2], [n - 1, 0]):
+            idx = [i for i in idx if i < n]
+            runs: list[list[int]] = []
+            for i in idx:
+                if runs and i == runs[-1][-1] + 1:
+                    runs[-1].append(i)
+                else:
+                    runs.append([i])
+            assert v.text_at(idx) == " ".join(doc[r[0] : r[-1] + 1].text for r in runs)
 
 
 def test_view_is_kept_per_document(docs) -> None:

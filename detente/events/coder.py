@@ -21,7 +21,7 @@ from detente.actors.names import plural
 from detente.data import load_yaml
 from detente.events import phrases as P
 from detente.events.cues import CueMatch, CueModality, cue_modality, recoded_event
-from detente.events.view import view
+from detente.events.view import DocView, view
 from detente.records import Actor, Article, Event, Location
 
 ROLES = load_yaml("coder.yaml")
@@ -109,11 +109,12 @@ class EventCoder:
         # the sentence being coded and its parsed text (a Span builds its text from every token)
         self._sent: Span | None = None
         self._sent_text = ""
-        self._phrases: dict[int, Span] = {}
+        self._phrases: dict[int, tuple[int, int]] = {}
         self._clauses: dict[int, list[Token]] = {}
         self._clause_texts: dict[int, str] = {}
         self._texts: dict[int, str] = {}
-        self._cores: dict[int, tuple[Span, str]] = {}
+        self._cores: dict[int, tuple[tuple[int, int], str]] = {}
+        self._dates: dict[tuple, tuple[date | None, str]] = {}  # clause text -> its date (``_date_of``)
         self._cache_doc = None  # the document the per-token caches above belong to
 
     # -- actors -----------------------------------------------------------------------------------
@@ -123,33 +124,34 @@ class EventCoder:
         (the helpers may be called outside ``code``)."""
         if tok.doc is not self._cache_doc:
             self._phrases, self._clauses, self._texts, self._cores = {}, {}, {}, {}
-            self._clause_texts = {}
+            self._clause_texts, self._dates = {}, {}
             self._cache_doc = tok.doc
 
-    def _full(self, tok: Token) -> Span:
-        """``phrases.full_phrase``, computed once per token of the sentence being coded."""
+    def _full(self, tok: Token) -> tuple[int, int]:
+        """``phrases.full_phrase`` as (start, end) token indices, computed once per token of the
+        sentence being coded."""
         self._for_doc(tok)
-        span = self._phrases.get(tok.i)
-        if span is None:
-            span = self._phrases[tok.i] = P.full_phrase(tok)
-        return span
+        bounds = self._phrases.get(tok.i)
+        if bounds is None:
+            bounds = self._phrases[tok.i] = P.full_bounds(tok)
+        return bounds
 
     def _full_text(self, tok: Token) -> str:
         """The text of ``_full(tok)``, kept with it (a Span builds its text from every token)."""
         self._for_doc(tok)
         text = self._texts.get(tok.i)
         if text is None:
-            span = self._full(tok)
-            text = self._texts[tok.i] = view(tok.doc).text(span.start, span.end)
+            text = self._texts[tok.i] = view(tok.doc).text(*self._full(tok))
         return text
 
-    def _core(self, tok: Token) -> tuple[Span, str]:
-        """``phrases.core_phrase`` and its text, computed once per token of the sentence being coded."""
+    def _core(self, tok: Token) -> tuple[tuple[int, int], str]:
+        """``phrases.core_phrase`` as (start, end) token indices, and its text, computed once per
+        token of the sentence being coded."""
         self._for_doc(tok)
         core = self._cores.get(tok.i)
         if core is None:
-            span = P.core_phrase(tok)
-            core = self._cores[tok.i] = (span, view(tok.doc).text(span.start, span.end))
+            bounds = P.core_bounds(tok)
+            core = self._cores[tok.i] = (bounds, view(tok.doc).text(*bounds))
         return core
 
     def _clause(self, tok: Token) -> list[Token]:
@@ -199,12 +201,12 @@ class EventCoder:
                 return ctx.meeting
         actor = self.resolve_phrase(core_text, when)
         if actor is None:
-            bare = P.without_quantity(core)  # "Up to 100 ethnic Albanians" -> "ethnic Albanians"
+            bare = P.without_quantity_at(tok.doc, *core)  # "Up to 100 ethnic Albanians" -> "ethnic Albanians"
             if bare is not None:
                 actor = self.resolve_phrase(bare, when)
         if not _placed(actor):
             full = self._full(tok)
-            if len(full) > len(core):
+            if full[1] - full[0] > core[1] - core[0]:
                 better = self.resolve_phrase(self._full_text(tok), when)
                 if better is not None and (_placed(better) or actor is None):
                     actor = better
@@ -393,14 +395,16 @@ class EventCoder:
         """"condemned Russia's irresponsible rhetoric": the actor is the object's possessor or complement;
         coordinated objects ("Russia's rhetoric and the stationing of weapons in Belarus") each count."""
         roles: list[Role] = []
+        dv = view(tok.doc)
+        deps, pos = dv.deps, dv.pos
         for head in P.conjuncts(tok):
-            if head.lemma_.lower() in ROLES["meeting_words"]:
+            if dv.lemma_lows[head.i] in ROLES["meeting_words"]:
                 continue  # "adopted the Washington Summit Declaration": a document, not Washington's
-            for c in head.children:
+            for c in dv.children[head.i]:
                 # "Russia's rhetoric", "the Russian invasion" ("their call": the subject's own)
-                if c.dep_ in {"poss", "compound"} and c.pos_ != "PRON" or (c.dep_ == "amod" and c.pos_ in {"ADJ", "PROPN"}
-                                                                           and c.text[:1].isupper()):
-                    found = self.actors_of(c, ctx, how + ":" + c.dep_)
+                if deps[c] in {"poss", "compound"} and pos[c] != "PRON" or (deps[c] == "amod" and pos[c] in {"ADJ", "PROPN"}
+                                                                            and dv.texts[c][:1].isupper()):
+                    found = self.actors_of(dv.tokens[c], ctx, how + ":" + deps[c])
                     if found:
                         roles.extend(found)
                         break
@@ -437,26 +441,29 @@ class EventCoder:
         return None
 
     def speech_events(self, sent: Span, index: int, ctx: DocContext, coded_verbs: set[int]) -> list[Event]:
-        """"<quote about Y>, said X": X's evaluation of Y, read off evaluative words in what X said."""
+        """"<quote about Y>, said X": X's evaluation of Y, read off evaluative words in what X said.
+
+        What was said is weighed first (by token index, without building its Tokens): most speech
+        verbs report nothing evaluative, and then the speaker need not be resolved."""
         out: list[Event] = []
-        for sv in _speech_verb_tokens(sent):
-            if sv.pos_ not in {"VERB", "AUX"} or sv.i in coded_verbs:
+        dv = view(sent.doc)
+        for sv_i in _speech_verb_indices(sent):
+            if dv.pos[sv_i] not in {"VERB", "AUX"} or sv_i in coded_verbs:
                 continue
+            sv = dv.tokens[sv_i]
             subj, _ = P.subject_of(sv)
             if subj is None:
                 continue
+            speaker_toks = set(dv.subtree(subj.i))
+            said = [t for c in dv.children[sv_i] if dv.deps[c] in {"ccomp", "parataxis"} for t in dv.subtree(c)]
+            if not said:  # a quote before the verb without a parsed link: the rest of the sentence
+                said = [t for t in range(sent.start, sent.end) if t not in speaker_toks and t != sv_i and t < sv_i]
+            etype = _evaluation(dv, said)
+            if etype is None:
+                self._note_meetings(subj, ctx)
+                continue
             speakers = self.actors_of(subj, ctx, "speaker")
             if not speakers or _reports(speakers[0].actor):
-                continue
-            dv = view(sent.doc)
-            speaker_toks = set(dv.subtree(subj.i))
-            said = [dv.tokens[t] for c in dv.children[sv.i] if dv.deps[c] in {"ccomp", "parataxis"}
-                    for t in dv.subtree(c)]
-            if not said:  # a quote before the verb without a parsed link: the rest of the sentence
-                said = [dv.tokens[t] for t in range(sent.start, sent.end)
-                        if t not in speaker_toks and t != sv.i and t < sv.i]
-            etype = self._evaluation(said)
-            if etype is None:
                 continue
             target = self._speech_target(sv, said, speaker_toks, ctx)
             if not target:
@@ -466,29 +473,25 @@ class EventCoder:
                                   f"speech.evaluative.{etype.lower()}", sv, [sv], "asserted", None))
         return out
 
-    @staticmethod
-    def _evaluation(tokens: list[Token]) -> str | None:
-        """The evaluative type of what was said, if its words lean one way and are not negated."""
-        counts: dict[str, int] = {}
-        for t in tokens:
-            word = t.lower_
-            for etype, (_, _, words) in EVALUATIVE.items():
-                if (word in words or t.lemma_.lower() in words) and not any(c.dep_ == "neg" for c in t.head.children):
-                    counts[etype] = counts.get(etype, 0) + 1
-        if not counts:
-            return None
-        best = max(counts, key=counts.get)
-        return best if list(counts.values()).count(counts[best]) == 1 else None
+    def _note_meetings(self, tok: Token, ctx: DocContext) -> None:
+        """What reading the speaker ``tok`` would leave in the context when the speaker itself is not
+        needed: a meeting it names becomes ``ctx.meeting`` ("the summit declaration said ...", see
+        ``actor_of``); nothing else ``actors_of`` does outlives the call."""
+        lemmas = view(tok.doc).lemma_lows
+        for t in P.conjuncts(tok):
+            if lemmas[t.i] in _MEETING_WORDS:
+                self.actor_of(t, ctx)
 
-    def _speech_target(self, sv: Token, said: list[Token], speaker_toks: set[int], ctx: DocContext) -> list[Role]:
+    def _speech_target(self, sv: Token, said: list[int], speaker_toks: set[int], ctx: DocContext) -> list[Role]:
         for p, o in P.prep_objects(sv, ROLES["about_preps"]):
             found = self.actors_of(o, ctx, f"about:{p.lower_}") or self._inner_actor(o, ctx, f"about:{p.lower_}")
             if found:
                 return found[:1]
+        dv = view(sv.doc)
         for t in said:
-            if t.i in speaker_toks or t.pos_ not in {"PROPN", "NOUN"} or t.dep_ == "compound":
+            if t in speaker_toks or dv.pos[t] not in {"PROPN", "NOUN"} or dv.deps[t] == "compound":
                 continue
-            found = self.actors_of(t, ctx, "quoted")
+            found = self.actors_of(dv.tokens[t], ctx, "quoted")
             if found:
                 return found[:1]
         return []
@@ -512,8 +515,9 @@ class EventCoder:
         given a normalised form of it (a Title Case headline in sentence case)."""
         self._sent, self._sent_text = sent, view(sent.doc).text(sent.start, sent.end)
         self._text = text if text is not None else self._sent_text
-        self._phrases: dict[int, Span] = {}
+        self._phrases = {}
         self._clauses, self._texts, self._cores, self._clause_texts = {}, {}, {}, {}
+        self._dates = {}
         self._cache_doc = sent.doc
         events: list[Event] = []
         matches = self.lexicon.match(sent)
@@ -692,13 +696,13 @@ class EventCoder:
         code = self.ontology.cameo(cameo)
         when, source = (ctx.anchor, "publication") if ctx.anchor else (None, "none")
         if self.resolve_date is not None:
-            when, source = self.resolve_date(self._clause_text(verb), ctx.anchor, hint_event=ctx.hint)
+            when, source = self._date_of(self._clause_text(verb), ctx)
             framed = P.when_frame(verb)  # "since March 2023, when he held a call": the call is dated March 2023
             if source != "text" and framed:
-                when, source = self.resolve_date(P.text_of(framed), ctx.anchor, hint_event=ctx.hint)
+                when, source = self._date_of(P.text_of(framed), ctx)
             top = P.governing_clause(verb)
             if source != "text" and top.i != verb.i:
-                when, source = self.resolve_date(self._clause_text(top), ctx.anchor, hint_event=ctx.hint)
+                when, source = self._date_of(self._clause_text(top), ctx)
         # Places are read from the clause minus the actors' own phrases: "his counterpart in Moscow"
         # names an actor, not where the event happened.
         in_actors = self._phrase_indices(srcs + tgts)
@@ -762,13 +766,21 @@ class EventCoder:
                       kind="unknown", matched="unnamed@place")
         return [Role(actor, m.token, "unnamed@place")]
 
+    def _date_of(self, text: str, ctx: DocContext) -> tuple[date | None, str]:
+        """``resolve_date`` of a clause's text, remembered for the sentence: the events of one clause,
+        and clauses that govern several cues, ask about the same text."""
+        key = (text, ctx.anchor, ctx.hint)
+        found = self._dates.get(key)
+        if found is None:
+            found = self._dates[key] = self.resolve_date(text, ctx.anchor, hint_event=ctx.hint)
+        return found
+
     def _phrase_indices(self, roles: list[Role | None]) -> set[int]:
         """Token indices of the roles' full phrases."""
         out: set[int] = set()
         for r in roles:
             if r is not None:
-                span = self._full(r.token)
-                out.update(range(span.start, span.end))
+                out.update(range(*self._full(r.token)))
         return out
 
     def _wide_place(self, clause: list[Token], srcs: list[Role]) -> Location | None:
@@ -820,12 +832,26 @@ class EventCoder:
         return None
 
 
-def _speech_verb_tokens(sent: Span) -> list[Token]:
-    """The tokens of ``sent`` whose lemma is a speech verb, in order; read from the document view so
-    that no Token is built for the other words."""
-    dv = view(sent.doc)
-    lemmas, toks = dv.lemma_lows, dv.tokens
-    return [toks[i] for i in range(sent.start, sent.end) if lemmas[i] in SPEECH_VERBS]
+def _speech_verb_indices(sent: Span) -> list[int]:
+    """The indices of the tokens of ``sent`` whose lemma is a speech verb, in order."""
+    lemmas = view(sent.doc).lemma_lows
+    return [i for i in range(sent.start, sent.end) if lemmas[i] in SPEECH_VERBS]
+
+
+def _evaluation(dv: DocView, said: list[int]) -> str | None:
+    """The evaluative type of what was said (the tokens at ``said`` of the view ``dv``), if its words
+    lean one way and are not negated."""
+    lowers, lemmas, heads, deps, children = dv.lowers, dv.lemma_lows, dv.heads, dv.deps, dv.children
+    counts: dict[str, int] = {}
+    for t in said:
+        word, lemma = lowers[t], lemmas[t]
+        for etype, (_, _, words) in EVALUATIVE.items():
+            if (word in words or lemma in words) and not any(deps[c] == "neg" for c in children[heads[t]]):
+                counts[etype] = counts.get(etype, 0) + 1
+    if not counts:
+        return None
+    best = max(counts, key=counts.get)
+    return best if list(counts.values()).count(counts[best]) == 1 else None
 
 
 def _placed(actor: Actor | None) -> bool:

@@ -81,10 +81,15 @@ def contexts_for(text: str, cue_context: Iterable[str] | str | None = ()) -> lis
                 if hit:
                     found |= hit
     given = [cue_context] if isinstance(cue_context, str) else list(cue_context or ())
-    known = set(names) | set(default_ontology().contexts())
-    out = [c for c in dict.fromkeys(given) if c in known]
-    out.extend(name for i, name in enumerate(names) if i in found and name not in out)
+    out = [c for c in dict.fromkeys(given) if c in _known()] if given else []
+    out.extend(names[i] for i in sorted(found) if names[i] not in out)  # in PLOVER's order
     return out
+
+
+@lru_cache(maxsize=1)
+def _known() -> frozenset[str]:
+    """The names ``contexts_for`` accepts from a cue: PLOVER's contexts (built once, not per call)."""
+    return frozenset(_index()[0]) | frozenset(default_ontology().contexts())
 
 
 # word -> the contexts its one-word keywords give (exact or stem): a word's own hits do not depend on

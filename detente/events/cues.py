@@ -253,7 +253,9 @@ class CueLexicon:
         self._irregular_lemma = {f: lemma for lemma, forms in irregular.items() for f in forms}
         self._gates: dict[str, _Gate] = {e.id: self._gate(e, irregular) for e in self.entries}
         self._by_verb: dict[str, list[CueEntry]] = {}
+        self._verb_entry_cache: dict[tuple[str, str], list[CueEntry]] = {}  # see ``_verb_entries``
         self._by_noun: dict[str, list[CueEntry]] = {}
+        self._noun_slots: dict[str, dict[str, tuple[int, ...]]] = {}
         self._verb_forms: dict[str, list[CueEntry]] | None = None
         # scan index: head form -> [(entry, alternative requirement lists)]
         self._scan: dict[str, list[tuple[CueEntry, list[frozenset[str]]]]] = {}
@@ -263,6 +265,12 @@ class CueLexicon:
                 self._by_verb.setdefault(v, []).append(e)
             for words in e.nouns:
                 self._by_noun.setdefault(words[-1], []).append(e)
+            # head form -> positions in ``e.nouns`` of the nouns it may head, in order (``_match_noun``)
+            slots: dict[str, list[int]] = {}
+            for k, (heads, _) in enumerate(g.noun_phrases):
+                for form in heads:
+                    slots.setdefault(form, []).append(k)
+            self._noun_slots[e.id] = {form: tuple(ks) for form, ks in slots.items()}
             for form in g.verb_heads:
                 self._scan.setdefault(form, []).append((e, g.needs()))
             for heads, before in g.noun_phrases:
@@ -392,9 +400,7 @@ class CueLexicon:
             lemma = dv.lemma_keys[i]
             tag, pos = dv.tags[i], dv.pos[i]
             cands: list[CueMatch] = []
-            verb_entries = [e for e in (self._by_verb.get(lemma, ()) or self._by_verb.get(low, ())
-                                        or self._by_verb.get(self._irregular_lemma.get(low, ""), ()))
-                            if low in self._gates[e.id].verb_heads]
+            verb_entries = self._verb_entries(lemma, low)
             objs = _objects(tok) if verb_entries else []
             if tag.startswith(_VERB_TAGS) or _predicate(tok):
                 for e in self._object_possible(verb_entries, tok, objs):
@@ -456,6 +462,21 @@ class CueLexicon:
                 drop.add(i)
         return sorted((m for i, m in best.items() if i not in drop and (background or not _is_background(m))),
                       key=lambda m: m.token.i)
+
+    def _verb_entries(self, lemma: str, low: str) -> list[CueEntry]:
+        """The verb, adjective and auxiliary entries a word with this lemma and lower form may head:
+        those of its lemma (else of its form, else of the lemma of an irregular form) of which the
+        form is an inflection. Depends on the two strings only, so it is remembered per pair."""
+        key = (lemma, low)
+        found = self._verb_entry_cache.get(key)
+        if found is None:
+            found = [e for e in (self._by_verb.get(lemma, ()) or self._by_verb.get(low, ())
+                                 or self._by_verb.get(self._irregular_lemma.get(low, ""), ()))
+                     if low in self._gates[e.id].verb_heads]
+            if len(self._verb_entry_cache) >= 100_000:
+                self._verb_entry_cache.clear()
+            self._verb_entry_cache[key] = found
+        return found
 
     def _object_possible(self, entries: list[CueEntry], v: "Token", objs: list["Token"]) -> list[CueEntry]:
         """The entries that ``_match_verb`` may accept at verb ``v`` as far as their required object
@@ -523,8 +544,10 @@ class CueLexicon:
         return self._verb_forms
 
     def _finish(self, e: CueEntry, gov: "Token", toks: list["Token"], sent: "Span", obj, preps) -> CueMatch:
-        start = min(t.idx for t in toks) - sent.start_char
-        end = max(t.idx + len(t.text) for t in toks) - sent.start_char
+        dv = view(gov.doc)
+        idx, texts = dv.idx, dv.texts
+        start = min(idx[t.i] for t in toks) - sent.start_char
+        end = max(idx[t.i] + len(texts[t.i]) for t in toks) - sent.start_char
         return CueMatch(e, gov, sorted(toks, key=lambda t: t.i), (start, end), obj, preps,
                         self.ontology.cameo(e.cameo))
 
@@ -588,9 +611,8 @@ class CueLexicon:
         g = self._gates[e.id]
         dv = view(n.doc)
         low = dv.lowers[n.i]
-        for words, (heads, before) in zip(e.nouns, g.noun_phrases):
-            if low not in heads:
-                continue
+        for k in self._noun_slots[e.id].get(low, ()):  # the entry's nouns of which ``low`` is a head form
+            before = g.noun_phrases[k][1]
             toks = [n]
             prev: list[int] = []  # the words before the head, right to left, hyphens skipped
             i = n.i - 1
@@ -600,7 +622,7 @@ class CueLexicon:
                 i -= 1
             if len(prev) < len(before):
                 continue
-            if any(dv.lowers[i] not in forms for i, forms in zip(prev, reversed(before))):
+            if before and any(dv.lowers[i] not in forms for i, forms in zip(prev, reversed(before))):
                 continue
             toks.extend(dv.tokens[i] for i in prev[: len(before)])
             gov = n
@@ -722,8 +744,8 @@ _MONTH_CONTEXT = frozenset({"in", "since", "of", "until", "by", "early", "late",
 
 def _is_date(tok: "Token") -> bool:
     """ "March" as a month ("since March 2023", "in March"), not a protest march."""
-    if tok.text != "March" or tok.i == tok.sent.start:
-        return False
+    if view(tok.doc).texts[tok.i] != "March" or tok.i == tok.sent.start:
+        return False  # (the text from the view: no string is built for the many other words)
     nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
     return (nxt is not None and nxt.like_num) or tok.nbor(-1).lower_ in _MONTH_CONTEXT
 
@@ -1090,14 +1112,19 @@ def recoded_event(m: CueMatch, mod: CueModality | None = None) -> tuple[str, str
     return (m.type, m.mode, m.cameo)
 
 
-def _clause(tok: "Token") -> list["Token"]:
-    """The tokens of the cue's own clause: its subtree without embedded clauses of other verbs."""
-    out, stack = [], [tok]
+_EMBEDDED_CLAUSE_DEPS = frozenset({"ccomp", "advcl", "relcl", "conj", "parataxis"})
+
+
+def _clause(tok: "Token") -> list[int]:
+    """The indices of the tokens of the cue's own clause: its subtree without embedded clauses of
+    other verbs (read from the document view: no Token is built for them)."""
+    dv = view(tok.doc)
+    deps, pos, children = dv.deps, dv.pos, dv.children
+    out, stack = [], [tok.i]
     while stack:
         t = stack.pop()
         out.append(t)
-        stack.extend(c for c in t.children
-                     if not (c.dep_ in ("ccomp", "advcl", "relcl", "conj", "parataxis") and c.pos_ in ("VERB", "AUX")))
+        stack.extend(c for c in children[t] if not (deps[c] in _EMBEDDED_CLAUSE_DEPS and pos[c] in ("VERB", "AUX")))
     return out
 
 
@@ -1119,11 +1146,13 @@ def clause_mode(m: CueMatch) -> str | None:
     ``mode_words`` in ontology/plover.yaml; None when the cue has a mode or the clause names none."""
     if m.mode is not None or m.type not in _mode_words():
         return None
-    toks = _clause(m.token)
-    if m.token.pos_ == "NOUN" or m.token.i != m.cue_tokens[0].i:
-        toks += [t for c in m.cue_tokens for t in c.subtree]
-    words = {t.lower_ for t in toks} | {lemma_of(t) for t in toks}
-    text = " " + " ".join(t.lower_ for t in sorted(set(toks), key=lambda t: t.i)) + " "
+    dv = view(m.token.doc)
+    idx = _clause(m.token)
+    if dv.pos[m.token.i] == "NOUN" or m.token.i != m.cue_tokens[0].i:
+        idx += [t for c in m.cue_tokens for t in dv.subtree(c.i)]
+    lowers = dv.lowers
+    words = {lowers[t] for t in idx} | {dv.lemma_keys[t] for t in idx}
+    text = " " + " ".join(lowers[t] for t in sorted(set(idx))) + " "
     for mode, single, multi in _mode_words()[m.type]:
         if not single.isdisjoint(words) or any(f" {p} " in text for p in multi):
             return mode

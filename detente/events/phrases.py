@@ -44,6 +44,13 @@ def conjuncts(tok: Token) -> list[Token]:
 
 def core_phrase(tok: Token) -> Span:
     """The head noun with its contiguous left modifiers: the compact name of an actor."""
+    start, end = core_bounds(tok)
+    return tok.doc[start:end]
+
+
+def core_bounds(tok: Token) -> tuple[int, int]:
+    """``core_phrase`` as (start, end) token indices: the coder asks for the phrases of many words
+    and needs only their words, and a Span costs more to build than the phrase costs to find."""
     v = view(tok.doc)
     allowed: set[int] = set()
     for c in v.children[tok.i]:
@@ -52,11 +59,17 @@ def core_phrase(tok: Token) -> Span:
     start = tok.i
     while start - 1 in allowed:
         start -= 1
-    return tok.doc[start : tok.i + 1]
+    return start, tok.i + 1
 
 
 def full_phrase(tok: Token, max_tokens: int = 14) -> Span:
     """The head noun with its whole subtree minus clauses and coordinations ("his counterpart in Moscow")."""
+    start, end = full_bounds(tok, max_tokens)
+    return tok.doc[start:end]
+
+
+def full_bounds(tok: Token, max_tokens: int = 14) -> tuple[int, int]:
+    """``full_phrase`` as (start, end) token indices (see ``core_bounds``)."""
     v = view(tok.doc)
     deps, children = v.deps, v.children
     lo = hi = tok.i
@@ -74,7 +87,7 @@ def full_phrase(tok: Token, max_tokens: int = 14) -> Span:
         hi -= 1
     while hi > lo and punct[lo]:
         lo += 1
-    return tok.doc[lo : hi + 1]
+    return lo, hi + 1
 
 
 def appositions(tok: Token) -> list[Token]:
@@ -236,9 +249,14 @@ def place_indices(verb: Token, actor_tokens: set[int]) -> list[int]:
 def without_quantity(span: Span) -> str | None:
     """The phrase without its leading quantity ("up to 100", "thousands of", "two"), or None if it
     has none."""
-    v = view(span.doc)
-    keep = [i for i in range(span.start, span.end)
+    return without_quantity_at(span.doc, span.start, span.end)
+
+
+def without_quantity_at(doc, start: int, end: int) -> str | None:
+    """``without_quantity`` of the words ``start:end`` of ``doc``."""
+    v = view(doc)
+    keep = [i for i in range(start, end)
             if not (v.like_num[i] or v.deps[i] in {"quantmod", "nummod", "det", "predet"})]
-    if len(keep) == span.end - span.start or not keep:
+    if len(keep) == end - start or not keep:
         return None
-    return text_of([v.tokens[i] for i in keep])
+    return v.text_at(keep)

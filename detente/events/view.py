@@ -16,25 +16,42 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy
-from spacy.attrs import DEP, HEAD, IS_PUNCT, LEMMA, LIKE_NUM, LOWER, ORTH, POS, SPACY, TAG
+from spacy.attrs import DEP, HEAD, IDX, IS_PUNCT, LEMMA, LIKE_NUM, LOWER, ORTH, POS, SPACY, TAG
 from spacy.tokens import Doc, Token
 
-_ATTRS = [HEAD, DEP, LOWER, LEMMA, POS, TAG, ORTH, SPACY, IS_PUNCT, LIKE_NUM]
+_ATTRS = [HEAD, DEP, LOWER, LEMMA, POS, TAG, ORTH, SPACY, IS_PUNCT, LIKE_NUM, IDX]
+_WRAP = 1 << 64  # a negative HEAD offset comes out of the uint64 array as offset + 2**64
+_SIGNED = 1 << 63
 
 
 class _Strings(dict):
     """Hash -> string of one string store, remembered: the same labels and words recur in every
-    sentence and a dict lookup is cheaper than asking the store."""
+    sentence and a dict lookup is cheaper than asking the store. ``lowered`` maps a hash to the
+    lower-cased string (the lemmas are read lower-cased)."""
 
     def __init__(self, store) -> None:
         super().__init__()
         self.store = store
+        self.lowered = _Lowered(self)
 
     def __missing__(self, key: int) -> str:
         if len(self) >= 200_000:
             self.clear()
         value = self[key] = self.store[key]
+        return value
+
+
+class _Lowered(dict):
+    """Hash -> the lower-cased string of a ``_Strings`` cache, remembered as that is."""
+
+    def __init__(self, strings: _Strings) -> None:
+        super().__init__()
+        self.strings = strings
+
+    def __missing__(self, key: int) -> str:
+        if len(self) >= 200_000:
+            self.clear()
+        value = self[key] = self.strings[key].lower()
         return value
 
 
@@ -67,31 +84,30 @@ class DocView:
     children in document order (as ``Token.children`` yields them); ``lemma_lows[i]`` the lower-case
     lemma and ``lemma_keys[i]`` the same with the repair of ``cues.lemma_of``; ``tokens[i]`` the
     Token; ``space[i]`` (1/0) whether whitespace follows; ``punct[i]`` and ``like_num[i]`` (1/0) the
-    lexical flags; the other lists hold the string labels (``deps[i]`` is ``Token.dep_`` ...).
+    lexical flags; ``idx[i]`` the character offset (``Token.idx``); the other lists hold the string
+    labels (``deps[i]`` is ``Token.dep_`` ...; ``lemmas``, as written, is built when asked for).
     """
 
-    __slots__ = ("doc", "tokens", "heads", "deps", "lowers", "lemmas", "lemma_lows", "lemma_keys", "pos", "tags",
-                 "texts", "space", "punct", "like_num", "children", "_subtrees")
+    __slots__ = ("doc", "tokens", "heads", "deps", "lowers", "_lemma_ids", "lemma_lows", "lemma_keys", "pos",
+                 "tags", "texts", "space", "punct", "like_num", "idx", "children", "_subtrees", "_doc_text")
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
         self.tokens = _Tokens(doc)
         words = _strings(doc)
-        arr = doc.to_array(_ATTRS)
-        n = len(arr)
+        # one conversion of the whole array to Python ints, one column per attribute (``_ATTRS``)
+        cols = doc.to_array(_ATTRS).T.tolist() if len(doc) else [[] for _ in _ATTRS]
         # HEAD is an offset stored unsigned: read as signed, it gives the head's index when added
-        self.heads = heads = (arr[:, 0].astype(numpy.int64) + numpy.arange(n)).tolist() if n else []
-        deps, lowers, lemmas, pos, tags, texts = arr[:, 1:7].T.tolist() if n else ([],) * 6
-        self.deps = [words[h] for h in deps]
-        self.lowers = lowers = [words[h] for h in lowers]
-        self.lemmas = lemmas = [words[h] for h in lemmas]
-        self.pos = [words[h] for h in pos]
-        self.tags = [words[h] for h in tags]
-        self.texts = [words[h] for h in texts]
-        self.space = arr[:, 7].tolist() if n else []
-        self.punct = arr[:, 8].tolist() if n else []
-        self.like_num = arr[:, 9].tolist() if n else []
-        self.lemma_lows = [lemma.lower() for lemma in lemmas]
+        self.heads = heads = [i + h if h < _SIGNED else i + h - _WRAP for i, h in enumerate(cols[0])]
+        string = words.__getitem__
+        self.deps = list(map(string, cols[1]))
+        self.lowers = lowers = list(map(string, cols[2]))
+        self._lemma_ids = cols[3]  # ``lemmas`` (as written) is built only if asked for
+        self.pos = list(map(string, cols[4]))
+        self.tags = list(map(string, cols[5]))
+        self.texts = list(map(string, cols[6]))
+        self.space, self.punct, self.like_num, self.idx = cols[7], cols[8], cols[9], cols[10]
+        self.lemma_lows = list(map(words.lowered.__getitem__, cols[3]))
         keys = self.lemma_keys = list(self.lemma_lows)
         for k, low in enumerate(lowers):
             if low.endswith("ss") and keys[k] == low[:-1]:
@@ -102,6 +118,12 @@ class DocView:
                 children[h].append(i)
         self.children = children
         self._subtrees: dict[int, list[int]] = {}
+        self._doc_text: str | None = None
+
+    @property
+    def lemmas(self) -> list[str]:
+        """The lemmas as the lemmatizer wrote them (the coder reads ``lemma_lows``)."""
+        return list(map(_strings(self.doc).__getitem__, self._lemma_ids))
 
     def kids(self, i: int) -> list[Token]:
         """The children of token ``i`` as Tokens, in document order."""
@@ -140,21 +162,36 @@ class DocView:
                     queue.append(c)
         return [w for w in out if w != i]
 
+    @property
+    def doc_text(self) -> str:
+        """``doc.text``, built once from the view's lists (spaCy builds it from every Token)."""
+        text = self._doc_text
+        if text is None:
+            text = self._doc_text = "".join([t + " " if s else t for t, s in zip(self.texts, self.space)])
+        return text
+
     def text(self, start: int, end: int) -> str:
-        """``doc[start:end].text`` without building its tokens."""
-        return self.text_at(range(start, end))
+        """``doc[start:end].text`` without building its tokens: a slice of ``doc_text``."""
+        if end <= start:
+            return ""
+        last = end - 1
+        return self.doc_text[self.idx[start] : self.idx[last] + len(self.texts[last])]
 
     def text_at(self, idx: Sequence[int]) -> str:
         """The words at the indices ``idx`` (in order), with the text's own spacing between neighbours
-        and one space across a gap."""
-        texts, space = self.texts, self.space
-        out = []
-        last = len(idx) - 1
-        for n, i in enumerate(idx):
-            out.append(texts[i])
-            if n < last and (space[i] or idx[n + 1] != i + 1):
-                out.append(" ")
-        return "".join(out)
+        and one space across a gap: each run of neighbours is a slice of ``doc_text``."""
+        if not idx:
+            return ""
+        text, offsets, texts = self.doc_text, self.idx, self.texts
+        pieces = []
+        first = prev = idx[0]
+        for i in idx[1:]:
+            if i != prev + 1:
+                pieces.append(text[offsets[first] : offsets[prev] + len(texts[prev])])
+                first = i
+            prev = i
+        pieces.append(text[offsets[first] : offsets[prev] + len(texts[prev])])
+        return " ".join(pieces)
 
 
 _LAST: list = [None, None]  # [the document, its view]
