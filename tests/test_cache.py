@@ -294,3 +294,20 @@ def test_bad_pattern_is_the_callers_error(cache_in: Path, caplog: pytest.LogCapt
     with caplog.at_level(logging.WARNING, logger="detente.cache"), pytest.raises(re.error):
         cache.cached_pattern("bad-pattern", lambda: "(unclosed", "bad")
     assert caplog.text == ""
+
+
+def test_language_lists_loaded_equal_built(cache_in: Path) -> None:
+    import numpy as np
+
+    from detente.ingest import language
+
+    build = Counted(language.build_model)
+    built = cache.cached("language-lists", build)
+    loaded = cache.cached("language-lists", build)
+    assert build.calls == 1 and loaded is not built
+    assert loaded._replace(tables=None) == built._replace(tables=None)
+    assert loaded.tables.keys() == built.tables.keys()
+    for script, table in built.tables.items():
+        other = loaded.tables[script]
+        assert other.lists == table.lists and other.rows == table.rows
+        assert other.weights.dtype == table.weights.dtype and np.array_equal(other.weights, table.weights)

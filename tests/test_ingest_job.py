@@ -138,3 +138,48 @@ def test_events_and_export_commands_on_the_seed_store(seed_db, tmp_path):
     assert lines and all(len(line.split("\t")) == 61 for line in lines)
     bad = _cli("events", "--db", str(tmp_path / "nothing.duckdb"))
     assert bad.returncode != 0 and "no such event store" in bad.stderr
+
+
+def test_batch_collector_pauses_and_restores_the_cycle_collector():
+    """While workers code, the reading process collects once per batch; afterwards the collector is
+    as the caller left it (what the run froze is unfrozen, a caller's own freeze is kept)."""
+    import gc
+    import weakref
+
+    from detente.ingestion import _BatchCollector
+
+    class Node:
+        pass
+
+    caller_froze = gc.get_freeze_count() > 0  # an in-process CLI test may have settled this process
+    gc.unfreeze()
+    try:
+        with _BatchCollector(True) as collector:
+            assert not gc.isenabled() and gc.get_freeze_count() > 0
+            node = Node()
+            node.self = node  # a cycle: only the collector frees it
+            ref = weakref.ref(node)
+            del node
+            assert ref() is not None
+            assert list(collector.paced([None], 1)) == [None]  # one input read: one collection
+            assert ref() is None
+            node = Node()
+            node.self = node
+            ref = weakref.ref(node)
+            del node
+            items = collector.paced(range(5), 3)
+            assert [next(items) for _ in range(3)] == [0, 1, 2] and ref() is not None
+            assert next(items) == 3 and ref() is None  # collected after the third input
+        assert gc.isenabled() and gc.get_freeze_count() == 0
+        with _BatchCollector(False):  # one worker: the coder runs here, the collector is left alone
+            assert gc.isenabled() and gc.get_freeze_count() == 0
+        gc.freeze()
+        frozen = gc.get_freeze_count()
+        with _BatchCollector(True):
+            assert not gc.isenabled()
+        assert gc.isenabled() and gc.get_freeze_count() == frozen
+    finally:
+        gc.enable()
+        gc.unfreeze()
+        if caller_froze:
+            gc.freeze()

@@ -248,3 +248,24 @@ def test_content_hash_of_the_example_page_and_its_plain_text() -> None:
     other = _page("ordinary_article.html")
     assert other.content_hash() != page.content_hash()
     assert Article("x", page.text, title=page.title).content_hash() == page.content_hash()
+
+
+def test_fast_paths_remove_what_the_regular_expressions_remove() -> None:
+    """The content hash's string fast paths (``_ends_sentence`` for ``_FINAL``, ``lstrip``/``rstrip``
+    of ASCII lines for ``_LEADING``/``_TRAILING``, ASCII folding without NFKC) give what the
+    regular expressions give, on short strings of every character they treat specially."""
+    import random
+    import unicodedata
+
+    from detente.ingest import pages
+
+    alphabet = "ab Z1.!?…\"'”’»)]([«“‘`´–—\xa0\t\n\r\x0b\x1c|·•*>-,;:#"
+    rnd = random.Random(7)
+    for _ in range(20_000):
+        s = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 10)))
+        assert pages._ends_sentence(s) == bool(pages._FINAL.search(s)), repr(s)
+        folded = pages._LEADING.sub("", unicodedata.normalize("NFKC", s).translate(pages._QUOTES).lower().strip())
+        assert pages._fold(s) == folded, repr(s)
+        if s.isascii():
+            assert s.lstrip(pages._LEADING_ASCII) == pages._LEADING.sub("", s), repr(s)
+            assert s.rstrip(pages._TRAILING_ASCII) == pages._TRAILING.sub("", s), repr(s)

@@ -447,3 +447,33 @@ def test_read_only_store_refuses_writes(tmp_path):
     Store(path).close()
     with Store(path, read_only=True) as s, pytest.raises(PermissionError):
         s.write_batch(_items(1))
+
+
+def test_staged_rows_convert_as_from_pylist_would():
+    """``staging.to_arrow`` converts row dicts as one struct array: the table equals what
+    ``Table.from_pylist`` makes column by column (missing keys NULL, unknown keys ignored, lists,
+    dates, timestamps), and a value of the wrong type fails with the same error."""
+    import pyarrow as pa
+
+    from detente.store import staging
+
+    now = store_db._now()
+    rows = [
+        {"event_id": 1, "event": "CONSULT", "mode": "phone", "context": ["military", "diplomatic"],
+         "actor_code": "RUSGOV", "actor_sectors": ["GOV", "MIL"], "date": date(2024, 7, 12), "added_at": now,
+         "goldstein": 1.0, "quad_class": 1, "location_geonameid": 524901, "not_a_column": "ignored"},
+        {"event_id": 2, "event": "ACCUSE", "context": [], "recipient_sectors": None, "confidence": 0.75},
+        {},
+    ]
+    for table, batch in (("events", rows), ("mentions", [{"event_id": 1, "sentence": 3, "text": "t",
+                                                           "seen": date(2024, 7, 13)}, {"cue": "x"}])):
+        expected = pa.Table.from_pylist(batch, schema=staging.SCHEMAS[table])
+        got = staging.to_arrow(table, batch)
+        assert got.schema == expected.schema and got.equals(expected)
+        assert got.to_pylist() == expected.to_pylist()
+    bad = [{"event_id": 1, "sentence": "three"}]
+    with pytest.raises(pa.ArrowInvalid) as expected_error:
+        pa.Table.from_pylist(bad, schema=staging.SCHEMAS["mentions"])
+    with pytest.raises(pa.ArrowInvalid) as error:
+        staging.to_arrow("mentions", bad)
+    assert str(error.value) == str(expected_error.value)

@@ -35,6 +35,11 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _TRAILING = re.compile(r"[\s.!?:;,…\"'”’»)\]|·•-]+$")
 _LEADING = re.compile(r"^[\s\"'“‘«(\[|·•*>-]+")
 _FINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
+_LEADING_ASCII = "".join(chr(c) for c in range(128) if _LEADING.fullmatch(chr(c)))
+_TRAILING_ASCII = "".join(chr(c) for c in range(128) if _TRAILING.fullmatch(chr(c)))
+"""The ASCII characters of ``_LEADING`` and ``_TRAILING``: on an ASCII line, ``lstrip``/``rstrip`` of
+these remove what the two regexes remove (a run at the start; the run at the end, which the regex
+finds only after trying every position of the line)."""
 _ELLIPSIS = re.compile(r"(\.\.\.|…)\s*$")
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "`": "'", "´": "'",
@@ -76,6 +81,8 @@ def _furniture() -> _Furniture:
 
 def _fold(s: str) -> str:
     """Folded quotes and dashes, lower case, no leading bullets or quotes: how prefixes compare."""
+    if s.isascii():  # NFKC changes no ASCII text, and the backtick is the one ASCII key of _QUOTES
+        return (s.replace("`", "'") if "`" in s else s).lower().strip().lstrip(_LEADING_ASCII)
     return _LEADING.sub("", unicodedata.normalize("NFKC", s).translate(_QUOTES).lower().strip())
 
 
@@ -94,7 +101,7 @@ def is_furniture(line: str) -> bool:
     if not raw or len(raw) > f.max_chars:
         return False
     folded = _fold(raw)
-    m = _TRAILING.sub("", folded)
+    m = folded.rstrip(_TRAILING_ASCII) if folded.isascii() else _TRAILING.sub("", folded)
     if not m:  # only punctuation or bullets
         return True
     return (
@@ -127,7 +134,24 @@ _ASCII_SEPARATORS = bytes(c if chr(c).isascii() and chr(c).isalnum() else 0x20 f
 def is_heading(paragraph: str) -> bool:
     """A headline-like line: no sentence-final punctuation and few words."""
     s = paragraph.strip()
-    return bool(s) and not _FINAL.search(s) and len(s.split()) <= HEADING_MAX_WORDS
+    return bool(s) and not _ends_sentence(s) and len(s.split()) <= HEADING_MAX_WORDS
+
+
+_CLOSERS = "\"'”’»)]"
+_FINAL_MARKS = ".!?…"
+
+
+def _ends_sentence(line: str) -> bool:
+    """``_FINAL.search(line)``: a final mark, then only closing quotes or brackets, at the end (or
+    before a last newline, as ``$`` allows). Without the regex, which tries every position of the
+    line: each paragraph of every article read asks this."""
+    rest = line.rstrip(_CLOSERS)
+    if rest and rest[-1] in _FINAL_MARKS:
+        return True
+    if line.endswith("\n"):
+        rest = line[:-1].rstrip(_CLOSERS)
+        return bool(rest) and rest[-1] in _FINAL_MARKS
+    return False
 
 
 def reduce_paragraphs(paragraphs: list[str]) -> tuple[list[str], list[Dropped]]:
@@ -137,12 +161,13 @@ def reduce_paragraphs(paragraphs: list[str]) -> tuple[list[str], list[Dropped]]:
     long page costs no more than its length.
     """
     paras = [p.strip() for p in paragraphs]
-    keep, _, dropped = _reduce(paras)
+    keep, _, _, dropped = _reduce(paras)
     return [p for p, k in zip(paras, keep) if k], dropped
 
 
-def _reduce(paras: list[str]) -> tuple[list[bool], list[str], list[Dropped]]:
-    """Which paragraphs stay, the paragraphs' comparison keys, and what was dropped why."""
+def _reduce(paras: list[str]) -> tuple[list[bool], list[str], list[bool], list[Dropped]]:
+    """Which paragraphs stay, the paragraphs' comparison keys, which of the paragraphs that are not
+    furniture are headings (``is_heading``), and what was dropped why."""
     dropped: list[Dropped] = []
     keep = [bool(p) for p in paras]
     keys = [normalise(p) if k else "" for p, k in zip(paras, keep)]
@@ -188,7 +213,7 @@ def _reduce(paras: list[str]) -> tuple[list[bool], list[str], list[Dropped]]:
             keep[i] = False
             dropped.append(Dropped(paras[i], "teaser"))
 
-    return keep, keys, dropped
+    return keep, keys, heading, dropped
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -203,7 +228,7 @@ def split_paragraphs(text: str) -> list[str]:
     out: list[str] = []
     for block in _BLANK_LINE.split(text):
         lines = [" ".join(line.split()) for line in block.splitlines() if line.strip()]
-        if len(lines) > 1 and not any(_FINAL.search(line) for line in lines):
+        if len(lines) > 1 and not any(_ends_sentence(line) for line in lines):
             out.extend(lines)
         elif lines:
             out.append(" ".join(lines))
@@ -241,9 +266,10 @@ def _cached_key(text: str, title: str | None) -> str:
 
 def _canonical_key(text: str, title: str | None) -> str:
     paras = split_paragraphs(text)
-    keep, keys, _ = _reduce(paras)
+    keep, keys, heading, _ = _reduce(paras)
     title_key = normalise(title) if title else ""
-    prose = [k for p, k, kept in zip(paras, keys, keep) if kept and k != title_key and not is_heading(p)]
+    # heading[i] is is_heading(paras[i]) for every paragraph still kept
+    prose = [k for k, kept, head in zip(keys, keep, heading) if kept and k != title_key and not head]
     if not prose:
         prose = [k for k in (normalise(p) for p in paras) if k]
     return "\n".join(prose)
