@@ -39,6 +39,8 @@ def test_view_agrees_with_spacy_tokens(docs) -> None:
             assert v.children[i] == [c.i for c in t.children]
             assert v.subtree(i) == [c.i for c in t.subtree]
             assert v.conjuncts(i) == [c.i for c in t.conjuncts]
+            if i not in v.conjoined:  # ``conjoined`` may leave out only words without conjuncts
+                assert not t.conjuncts
             assert v.tokens[i] == t and v.tokens[i].i == i
         for sent in doc.sents:
             assert v.text(sent.start, sent.end) == sent.text
@@ -55,6 +57,16 @@ def test_view_agrees_with_spacy_tokens(docs) -> None:
                 else:
                     runs.append([i])
             assert v.text_at(idx) == " ".join(doc[r[0] : r[-1] + 1].text for r in runs)
+
+
+def test_conjoined_words(docs) -> None:
+    # "Belousov and Austin spoke ...": the coordinated names are conjoined, "phone" is not
+    doc = docs[1]
+    v = DocView(doc)
+    names = {t.i for t in doc if t.text in ("Belousov", "Austin")}
+    assert names <= v.conjoined
+    assert not {t.i for t in doc if t.text == "phone"} & v.conjoined
+    assert {t.i for t in doc if t.conjuncts} <= v.conjoined
 
 
 def test_view_is_kept_per_document(docs) -> None:

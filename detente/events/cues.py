@@ -924,10 +924,13 @@ def _objects(v: "Token") -> list["Token"]:
             out.extend(g for g in children[c] if deps[g] == "pobj")
         elif d == "xcomp" and pos[c] in _NOUN_POS:
             out.append(c)
-    out.extend(cc for o in list(out) for cc in dv.conjuncts(o))
+    # (each list is built from ``out`` as it stands, then added; only a word in ``dv.conjoined`` can
+    # have conjuncts, so the others are not asked)
+    conjoined = dv.conjoined
+    out += [cc for o in out if o in conjoined for cc in dv.conjuncts(o)]
     # "a state of emergency", "hundreds of prisoners", "tons of food": the noun after "of" counts too
     lowers = dv.lowers
-    out.extend(g for o in list(out) for p in children[o] if lowers[p] == "of" for g in children[p] if deps[g] == "pobj")
+    out += [g for o in out for p in children[o] if lowers[p] == "of" for g in children[p] if deps[g] == "pobj"]
     toks = dv.tokens
     return [toks[o] for o in out]
 

@@ -89,7 +89,7 @@ class DocView:
     """
 
     __slots__ = ("doc", "tokens", "heads", "deps", "lowers", "_lemma_ids", "lemma_lows", "lemma_keys", "pos",
-                 "tags", "texts", "space", "punct", "like_num", "idx", "children", "_subtrees", "_doc_text")
+                 "tags", "texts", "space", "punct", "like_num", "idx", "children", "_subtrees", "_doc_text", "_conjoined")
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
@@ -107,11 +107,11 @@ class DocView:
         self.tags = list(map(string, cols[5]))
         self.texts = list(map(string, cols[6]))
         self.space, self.punct, self.like_num, self.idx = cols[7], cols[8], cols[9], cols[10]
-        self.lemma_lows = list(map(words.lowered.__getitem__, cols[3]))
-        keys = self.lemma_keys = list(self.lemma_lows)
-        for k, low in enumerate(lowers):
-            if low.endswith("ss") and keys[k] == low[:-1]:
-                keys[k] = low  # the rule of ``cues.lemma_of``: "discuss", not "discus"
+        self.lemma_lows = lemma_lows = list(map(words.lowered.__getitem__, cols[3]))
+        # the rule of ``cues.lemma_of``: "discuss", not "discus" (a lemma equal to its word, as most
+        # are, is kept after one comparison)
+        self.lemma_keys = [low if lem != low and low[-2:] == "ss" and lem == low[:-1] else lem
+                           for low, lem in zip(lowers, lemma_lows)]
         children: list[list[int]] = [[] for _ in heads]
         for i, h in enumerate(heads):
             if h != i:
@@ -119,6 +119,7 @@ class DocView:
         self.children = children
         self._subtrees: dict[int, list[int]] = {}
         self._doc_text: str | None = None
+        self._conjoined: set[int] | None = None
 
     @property
     def lemmas(self) -> list[str]:
@@ -145,6 +146,16 @@ class DocView:
             if not placed:
                 found.append(i)
             self._subtrees[i] = found
+        return found
+
+    @property
+    def conjoined(self) -> set[int]:
+        """The words whose ``conjuncts`` may be non-empty: every "conj" word and its head (a word that
+        is neither has no coordinated words), built when first asked for."""
+        found = self._conjoined
+        if found is None:
+            heads = self.heads
+            found = self._conjoined = {x for c, d in enumerate(self.deps) if d == "conj" for x in (c, heads[c])}
         return found
 
     def conjuncts(self, i: int) -> list[int]:
