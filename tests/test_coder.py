@@ -6,6 +6,9 @@ from datetime import date
 
 import pytest
 
+from detente.events.coder import DocContext
+from detente.records import Article
+
 ANCHOR = date(2024, 7, 16)
 
 
@@ -288,3 +291,20 @@ def test_unnamed_weapons_take_no_country_from_where_or_what_they_struck(coder):
     assert jets and all(e.actor.country != "SDN" for e in jets), [e.to_json() for e in jets]
     troops = _code(coder, "Troops fired on protesters in Tbilisi.")
     assert any(e.event == "ASSAULT" and _side(e.actor) == "GEO" for e in troops)
+
+
+def test_actors_read_once_per_token_belong_to_their_own_sentence(coder):
+    # the coder remembers each token's actor while it codes a sentence: the next sentence, whose
+    # words sit at the same token positions, must be read afresh
+    assert ("ACCUSE", "TUR", "ISR") in _triples(_code(coder, "Turkey condemned Israel on Monday."))
+    assert _triples(_code(coder, "Italy condemned Greece on Monday.")) == {("ACCUSE", "ITA", "GRC")}
+
+
+def test_an_actor_read_again_is_the_callers_own_copy(coder):
+    doc = coder.nlp("Russian forces shelled Ukrainian positions.")
+    ctx = DocContext(article=Article(id="t", text=doc.text, date=ANCHOR), anchor=ANCHOR)
+    first = coder.events.actor_of(doc[1], ctx)
+    first.sectors.append("XXX")
+    first.country = "ZZZ"
+    again = coder.events.actor_of(doc[1], ctx)
+    assert (again.country, again.sectors) == ("RUS", ["MIL"])

@@ -40,7 +40,7 @@ CACHE_SIZE = 50_000
 _ACTOR_FIELDS = attrgetter(*(f.name for f in fields(Actor)))  # positional copy of an Actor
 
 
-def _copy(actor: Actor | None) -> Actor | None:
+def copy_actor(actor: Actor | None) -> Actor | None:
     """A caller's own copy of a cached answer (callers may change it), sectors list included."""
     if actor is None:
         return None
@@ -73,12 +73,12 @@ class ActorResolver:
             date = date.date()
         key = (text, date)
         if key in self._cache:
-            return _copy(self._cache[key])
+            return copy_actor(self._cache[key])
         actor = self._resolve(text, date)
         if len(self._cache) >= CACHE_SIZE:
             self._cache.clear()
         self._cache[key] = actor
-        return _copy(actor)
+        return copy_actor(actor)
 
     def clear_cache(self) -> None:
         """Forget every cached answer (benchmarks of the uncached path; after changing the KB)."""

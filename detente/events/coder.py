@@ -18,6 +18,7 @@ from datetime import date
 from spacy.tokens import Span, Token
 
 from detente.actors.names import plural
+from detente.actors.resolve import copy_actor
 from detente.data import load_yaml
 from detente.events import phrases as P
 from detente.events.cues import CueMatch, CueModality, cue_modality, recoded_event
@@ -115,6 +116,7 @@ class EventCoder:
         self._texts: dict[int, str] = {}
         self._cores: dict[int, tuple[tuple[int, int], str]] = {}
         self._dates: dict[tuple, tuple[date | None, str]] = {}  # clause text -> its date (``_date_of``)
+        self._named_actors: dict[tuple[int, date | None], Actor | None] = {}  # ``_named``
         self._cache_doc = None  # the document the per-token caches above belong to
 
     # -- actors -----------------------------------------------------------------------------------
@@ -124,7 +126,7 @@ class EventCoder:
         (the helpers may be called outside ``code``)."""
         if tok.doc is not self._cache_doc:
             self._phrases, self._clauses, self._texts, self._cores = {}, {}, {}, {}
-            self._clause_texts, self._dates = {}, {}
+            self._clause_texts, self._dates, self._named_actors = {}, {}, {}
             self._cache_doc = tok.doc
 
     def _full(self, tok: Token) -> tuple[int, int]:
@@ -189,7 +191,6 @@ class EventCoder:
             return ctx.recall(_PRONOUNS[low], before=tok.idx) if recall else None
         if dv.pos[i] == "PRON":
             return None
-        core, core_text = self._core(tok)
         lemma = dv.lemma_lows[i]
         if lemma in _MEETING_WORDS:
             organiser = self._meeting_actor(self._full_text(tok), when)
@@ -199,6 +200,25 @@ class EventCoder:
             if recall and ctx.meeting is not None and any(dv.lowers[c] in {"the", "this", "that"}
                                                           for c in dv.children[i] if c < i):
                 return ctx.meeting
+        actor = self._named(tok, when)
+        if recall and not _placed(actor) and lemma in ROLES["anaphora"]:
+            actor = ctx.recall(ROLES["anaphora"][lemma], before=tok.idx) or actor
+        # An actor known only by its sector ("demonstrators", "Amnesty International") is kept; the
+        # coder pairs it only with a placed actor (see _emit). Unknown people ("two men") are not.
+        if actor is not None and not _placed(actor) and (actor.sector in (None, "UNK")):
+            return None
+        return actor
+
+    def _named(self, tok: Token, when: date | None) -> Actor | None:
+        """The actor the words of a noun token's phrase name: its core phrase, the core without its
+        quantity, its full phrase, its appositions. It depends on nothing but the token and the date,
+        and the roles of the cues of a sentence ask about the same tokens again, so it is found once
+        per token and date (a fresh copy each time: callers own what they get)."""
+        self._for_doc(tok)
+        key = (tok.i, when)
+        if key in self._named_actors:
+            return copy_actor(self._named_actors[key])
+        core, core_text = self._core(tok)
         actor = self.resolve_phrase(core_text, when)
         if actor is None:
             bare = P.without_quantity_at(tok.doc, *core)  # "Up to 100 ethnic Albanians" -> "ethnic Albanians"
@@ -216,13 +236,8 @@ class EventCoder:
                 if _placed(better):
                     actor = better
                     break
-        if recall and not _placed(actor) and lemma in ROLES["anaphora"]:
-            actor = ctx.recall(ROLES["anaphora"][lemma], before=tok.idx) or actor
-        # An actor known only by its sector ("demonstrators", "Amnesty International") is kept; the
-        # coder pairs it only with a placed actor (see _emit). Unknown people ("two men") are not.
-        if actor is not None and not _placed(actor) and (actor.sector in (None, "UNK")):
-            return None
-        return actor
+        self._named_actors[key] = actor
+        return copy_actor(actor)
 
     def _meeting_actor(self, text: str, when: date | None) -> Actor | None:
         if self.find_meeting is None:
@@ -517,7 +532,7 @@ class EventCoder:
         self._text = text if text is not None else self._sent_text
         self._phrases = {}
         self._clauses, self._texts, self._cores, self._clause_texts = {}, {}, {}, {}
-        self._dates = {}
+        self._dates, self._named_actors = {}, {}
         self._cache_doc = sent.doc
         events: list[Event] = []
         matches = self.lexicon.match(sent)

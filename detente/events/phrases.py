@@ -157,9 +157,18 @@ _PREP_DEPS = frozenset({"prep", "agent", "dative"})
 _PREP_OBJ_DEPS = frozenset({"pobj", "pcomp"})
 
 
+_WANTED: dict[tuple[str, ...], frozenset[str]] = {}  # preposition lists -> their lower-cased set
+
+
 def prep_objects(head: Token, preps: Iterable[str] | None = None) -> Iterator[tuple[Token, Token]]:
     """(preposition, object) pairs under a head word, optionally only for the given prepositions."""
-    wanted = {p.lower() for p in preps} if preps else None
+    wanted = None
+    if preps:
+        # the same few lists (the cue's, the coder's target prepositions) come for every cue
+        key = tuple(preps)
+        wanted = _WANTED.get(key)
+        if wanted is None:
+            wanted = _WANTED[key] = frozenset(p.lower() for p in key)
     v = view(head.doc)
     deps, children, toks = v.deps, v.children, v.tokens
     for c in children[head.i]:
