@@ -110,6 +110,10 @@ class EventCoder:
         # the sentence being coded and its parsed text (a Span builds its text from every token)
         self._sent: Span | None = None
         self._sent_text = ""
+        self._start_doc(None)
+
+    def _start_doc(self, doc) -> None:
+        """Empty the per-token caches of the sentence being coded; they now belong to ``doc``."""
         self._phrases: dict[int, tuple[int, int]] = {}
         self._clauses: dict[int, list[Token]] = {}
         self._clause_texts: dict[int, str] = {}
@@ -117,7 +121,7 @@ class EventCoder:
         self._cores: dict[int, tuple[tuple[int, int], str]] = {}
         self._dates: dict[tuple, tuple[date | None, str]] = {}  # clause text -> its date (``_date_of``)
         self._named_actors: dict[tuple[int, date | None], Actor | None] = {}  # ``_named``
-        self._cache_doc = None  # the document the per-token caches above belong to
+        self._cache_doc = doc  # the document the per-token caches above belong to
 
     # -- actors -----------------------------------------------------------------------------------
 
@@ -125,13 +129,10 @@ class EventCoder:
         """Forget the per-token caches when ``tok`` is from another document than the one coded last
         (the helpers may be called outside ``code``)."""
         if tok.doc is not self._cache_doc:
-            self._phrases, self._clauses, self._texts, self._cores = {}, {}, {}, {}
-            self._clause_texts, self._dates, self._named_actors = {}, {}, {}
-            self._cache_doc = tok.doc
+            self._start_doc(tok.doc)
 
     def _full(self, tok: Token) -> tuple[int, int]:
-        """``phrases.full_phrase`` as (start, end) token indices, computed once per token of the
-        sentence being coded."""
+        """``phrases.full_bounds``, computed once per token of the sentence being coded."""
         self._for_doc(tok)
         bounds = self._phrases.get(tok.i)
         if bounds is None:
@@ -147,8 +148,7 @@ class EventCoder:
         return text
 
     def _core(self, tok: Token) -> tuple[tuple[int, int], str]:
-        """``phrases.core_phrase`` as (start, end) token indices, and its text, computed once per
-        token of the sentence being coded."""
+        """``phrases.core_bounds`` and its text, computed once per token of the sentence being coded."""
         self._for_doc(tok)
         core = self._cores.get(tok.i)
         if core is None:
@@ -530,10 +530,7 @@ class EventCoder:
         given a normalised form of it (a Title Case headline in sentence case)."""
         self._sent, self._sent_text = sent, view(sent.doc).text(sent.start, sent.end)
         self._text = text if text is not None else self._sent_text
-        self._phrases = {}
-        self._clauses, self._texts, self._cores, self._clause_texts = {}, {}, {}, {}
-        self._dates, self._named_actors = {}, {}
-        self._cache_doc = sent.doc
+        self._start_doc(sent.doc)
         events: list[Event] = []
         matches = self.lexicon.match(sent)
         # a speech verb that is itself a cue ("calling out China") is not also read as an evaluation

@@ -821,7 +821,6 @@ def _form_in(tok: "Token", items: tuple[tuple[frozenset[str], tuple[frozenset[st
     return False
 
 
-# (document, verb index) -> ``_object_words``; emptied by each ``CueLexicon.match``
 def _object_words(v: "Token", objs: list["Token"]) -> set[str]:
     """Every lower form ``_form_in`` may read for the objects of verb ``v`` (``objs``, from
     ``_objects``) and its reduced passive subjects: the words and their modifiers, for

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Token
 
 from detente.events.view import view
 
@@ -42,15 +42,10 @@ def conjuncts(tok: Token) -> list[Token]:
     return [v.tokens[i] for i in dict.fromkeys(out)]
 
 
-def core_phrase(tok: Token) -> Span:
-    """The head noun with its contiguous left modifiers: the compact name of an actor."""
-    start, end = core_bounds(tok)
-    return tok.doc[start:end]
-
-
 def core_bounds(tok: Token) -> tuple[int, int]:
-    """``core_phrase`` as (start, end) token indices: the coder asks for the phrases of many words
-    and needs only their words, and a Span costs more to build than the phrase costs to find."""
+    """The head noun with its contiguous left modifiers, the compact name of an actor, as (start,
+    end) token indices: the coder asks for the phrases of many words and needs only their words, and
+    a Span costs more to build than the phrase costs to find."""
     v = view(tok.doc)
     allowed: set[int] = set()
     for c in v.children[tok.i]:
@@ -62,14 +57,9 @@ def core_bounds(tok: Token) -> tuple[int, int]:
     return start, tok.i + 1
 
 
-def full_phrase(tok: Token, max_tokens: int = 14) -> Span:
-    """The head noun with its whole subtree minus clauses and coordinations ("his counterpart in Moscow")."""
-    start, end = full_bounds(tok, max_tokens)
-    return tok.doc[start:end]
-
-
 def full_bounds(tok: Token, max_tokens: int = 14) -> tuple[int, int]:
-    """``full_phrase`` as (start, end) token indices (see ``core_bounds``)."""
+    """The head noun with its whole subtree minus clauses and coordinations ("his counterpart in
+    Moscow"), as (start, end) token indices (see ``core_bounds``)."""
     v = view(tok.doc)
     deps, children = v.deps, v.children
     lo = hi = tok.i
@@ -259,14 +249,9 @@ def place_indices(verb: Token, actor_tokens: set[int]) -> list[int]:
     return sorted(out)
 
 
-def without_quantity(span: Span) -> str | None:
-    """The phrase without its leading quantity ("up to 100", "thousands of", "two"), or None if it
-    has none."""
-    return without_quantity_at(span.doc, span.start, span.end)
-
-
 def without_quantity_at(doc, start: int, end: int) -> str | None:
-    """``without_quantity`` of the words ``start:end`` of ``doc``."""
+    """The words ``start:end`` of ``doc`` without their leading quantity ("up to 100", "thousands
+    of", "two"), or None if they have none."""
     v = view(doc)
     keep = [i for i in range(start, end)
             if not (v.like_num[i] or v.deps[i] in {"quantmod", "nummod", "det", "predet"})]

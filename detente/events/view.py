@@ -24,35 +24,30 @@ _WRAP = 1 << 64  # a negative HEAD offset comes out of the uint64 array as offse
 _SIGNED = 1 << 63
 
 
-class _Strings(dict):
+class _Memo(dict):
+    """key -> ``compute(key)``, remembered; emptied when it holds 200,000 answers (a long run meets
+    ever new words)."""
+
+    def __init__(self, compute) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key):
+        if len(self) >= 200_000:
+            self.clear()
+        value = self[key] = self.compute(key)
+        return value
+
+
+class _Strings(_Memo):
     """Hash -> string of one string store, remembered: the same labels and words recur in every
     sentence and a dict lookup is cheaper than asking the store. ``lowered`` maps a hash to the
     lower-cased string (the lemmas are read lower-cased)."""
 
     def __init__(self, store) -> None:
-        super().__init__()
+        super().__init__(store.__getitem__)
         self.store = store
-        self.lowered = _Lowered(self)
-
-    def __missing__(self, key: int) -> str:
-        if len(self) >= 200_000:
-            self.clear()
-        value = self[key] = self.store[key]
-        return value
-
-
-class _Lowered(dict):
-    """Hash -> the lower-cased string of a ``_Strings`` cache, remembered as that is."""
-
-    def __init__(self, strings: _Strings) -> None:
-        super().__init__()
-        self.strings = strings
-
-    def __missing__(self, key: int) -> str:
-        if len(self) >= 200_000:
-            self.clear()
-        value = self[key] = self.strings[key].lower()
-        return value
+        self.lowered = _Memo(lambda key: self[key].lower())
 
 
 _STRINGS: list = [None]
